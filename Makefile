@@ -1,0 +1,38 @@
+# Two commands do all the set-up (see README.md):
+#   make lab    create .venv on first use, install the course, open JupyterLab
+#   make test   the same set-up, then lint and the whole test suite
+#
+# The exact versions that the tests were run with are pinned in constraints.txt;
+# pyproject.toml keeps the looser ranges for people who install the package themselves.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint setup clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; run: make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
+		tests notebooks $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,122 @@
+"""Input checks shared by the NumPy and PyTorch halves.
+
+Every public function checks what it is given and, when something is wrong, raises a
+``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, wrong shape or content)
+whose message names what was expected, what arrived, and how to fix it.
+
+Shape letters used across the course: N batch, D features, H hidden units, K classes,
+C channels, F filters, (HH, WW) kernel height and width.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _shape_of(x) -> tuple:
+    return tuple(getattr(x, "shape", ()))
+
+
+def _is_torch_tensor(x) -> bool:
+    return type(x).__module__.startswith("torch")
+
+
+def as_float_array(x, name: str, ndim: int | None = None, layout: str | None = None) -> np.ndarray:
+    """Return ``x`` as a floating-point NumPy array after checking it.
+
+    ``ndim`` is the required number of dimensions, ``layout`` its spelled-out shape such as
+    ``"(N, D)"`` for the error message. Integers are converted to float64; float32 stays.
+    NaN values are refused because every later number would be NaN too.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
+    if _is_torch_tensor(x):
+        raise TypeError(
+            f"{name} must be a NumPy array, got a torch.Tensor; use {name}.detach().cpu().numpy() "
+            "or the PyTorch twin in course_lib.torch_nn"
+        )
+    arr = np.asarray(x)
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold numbers (float or int), got dtype {arr.dtype}")
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    if ndim is not None and arr.ndim != ndim:
+        want = layout or f"{ndim} dimensions"
+        raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
+    if arr.size and np.isnan(arr).any():
+        where = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0])
+        raise ValueError(
+            f"{name} contains NaN (first at index {where}); "
+            "check the data or lower the learning rate if training diverged"
+        )
+    return arr
+
+
+def check_shape(arr: np.ndarray, expected: tuple, name: str) -> None:
+    """Raise ``ValueError`` unless ``arr.shape`` equals ``expected`` (``None`` matches any size)."""
+    shape = _shape_of(arr)
+    ok = len(shape) == len(expected) and all(e is None or e == s for e, s in zip(expected, shape))
+    if not ok:
+        want = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
+        raise ValueError(f"{name} must have shape {want}, got {shape}")
+
+
+def as_labels(y, name: str, n: int, num_classes: int | None = None) -> np.ndarray:
+    """Return integer class labels of length ``n`` (one per example), checked.
+
+    ``num_classes`` (K), when given, requires every label to lie in ``0 .. K-1``.
+    """
+    if _is_torch_tensor(y):
+        raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor")
+    arr = np.asarray(y)
+    if arr.dtype.kind == "f":
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN; labels must be whole numbers")
+        if not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must hold whole-number class labels, got fractional values")
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,) with N={n}, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} labels but there are {n} examples; "
+            "every example needs exactly one label"
+        )
+    arr = arr.astype(np.int64)
+    if num_classes is not None and arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        raise ValueError(
+            f"{name} must hold labels in 0..{num_classes - 1}, "
+            f"got values from {arr.min()} to {arr.max()}"
+        )
+    return arr
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` if it is a positive integer, else raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_nonnegative_int(value, name: str) -> int:
+    """Return ``value`` if it is an integer >= 0, else raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= 0, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value}")
+    return int(value)
+
+
+def check_positive_float(value, name: str) -> float:
+    """Return ``value`` as float if it is a finite number > 0, else raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return float(value)

@@ -1,0 +1,169 @@
+"""The shared machinery of every explorer: controls, a live figure and a text readout.
+
+An explorer is a small object with
+
+* ``controls``: ipywidgets sliders and dropdowns, keyboard-operable like any ipywidgets
+  control (Tab to focus, arrow keys to move);
+* ``fig``: a matplotlib figure drawn off-screen with the Agg renderer and shown as a PNG in an
+  ``ipywidgets.Image``; an update changes the artists' data in place and re-renders, rather
+  than building a new figure, so it stays fast;
+* ``readout``: one sentence of text that states the current values and what the figure shows,
+  for learners who cannot see the picture and for tests.
+
+Subclasses build their artists in ``setup()`` and refresh them in ``draw(values)``, which
+returns the readout sentence. ``explorer.set(name=value)`` moves a control from code exactly
+as a learner would with the mouse, which is how the tests and benchmarks drive explorers.
+
+Displaying an explorer (the last expression of a cell) shows its widget.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from course_lib.style import apply_style
+
+
+class Explorer:
+    """Base class for the interactive explorers used in the notebooks."""
+
+    #: Shown above the controls.
+    title: str = "Explorer"
+    #: Figure size in inches and resolution of the PNG that is shown.
+    figsize: tuple[float, float] = (6.0, 4.0)
+    dpi: int = 80
+
+    def __init__(self, controls: Mapping[str, widgets.ValueWidget]):
+        apply_style()
+        self.controls = dict(controls)
+        self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.image = widgets.Image(format="png")
+        self.image.add_class("course-explorer-figure")
+        self.readout = widgets.HTML()
+        self.readout.add_class("course-explorer-readout")
+        self.update_times_ms: list[float] = []
+        self.setup()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._widget = None
+        self.update()
+
+    # --- to be written by each explorer -------------------------------------------------
+    def setup(self) -> None:
+        """Create axes and artists on ``self.fig`` (called once)."""
+        raise NotImplementedError
+
+    def draw(self, values: dict) -> str:
+        """Update the artists for ``values``; return the readout sentence."""
+        raise NotImplementedError
+
+    # --- shared behaviour ----------------------------------------------------------------
+    @property
+    def values(self) -> dict:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def set(self, **values) -> None:
+        """Move controls from code, as a learner would; the figure updates once."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no control named {sorted(unknown)}; "
+                f"its controls are {sorted(self.controls)}"
+            )
+        with self._hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+        self.update()
+
+    def update(self) -> None:
+        """Redraw the figure and the readout for the current control values."""
+        start = time.perf_counter()
+        sentence = self.draw(self.values)
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=self.dpi)
+        self.image.value = buffer.getvalue()
+        self.readout.value = f"<p>{sentence}</p>"
+        self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
+
+    @property
+    def readout_text(self) -> str:
+        """The readout sentence without its HTML wrapper."""
+        return self.readout.value.removeprefix("<p>").removesuffix("</p>")
+
+    @property
+    def widget(self) -> widgets.Widget:
+        """The complete explorer: title, controls, figure and readout."""
+        if self._widget is None:
+            heading = widgets.HTML(f"<b>{self.title}</b>")
+            box = widgets.VBox(
+                [heading, widgets.VBox(list(self.controls.values())), self.image, self.readout]
+            )
+            box.add_class("course-explorer")
+            self._widget = box
+        return self._widget
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # --- internals -----------------------------------------------------------------------
+    _holding = False
+
+    def _on_change(self, change) -> None:
+        if not self._holding:
+            self.update()
+
+    def _hold(self):
+        explorer = self
+
+        class _Hold:
+            def __enter__(self):
+                explorer._holding = True
+
+            def __exit__(self, *exc):
+                explorer._holding = False
+
+        return _Hold()
+
+
+def slider(
+    description: str,
+    value: float,
+    min: float,
+    max: float,
+    step: float,
+    *,
+    integer: bool = False,
+    readout_format: str | None = None,
+) -> widgets.ValueWidget:
+    """A labelled slider with the course's layout (wide label, wide track)."""
+    common = dict(
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"),
+    )
+    if integer:
+        return widgets.IntSlider(**common)
+    return widgets.FloatSlider(readout_format=readout_format or ".2f", **common)
+
+
+def dropdown(description: str, options, value) -> widgets.Dropdown:
+    """A labelled drop-down menu with the course's layout."""
+    return widgets.Dropdown(
+        options=options,
+        value=value,
+        description=description,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"),
+    )

@@ -1,0 +1,27 @@
+"""Shared test configuration: hypothesis profiles and the devices to test on."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# "ci" has no deadlines: a shared 2-core machine makes per-example timing meaningless.
+settings.register_profile(
+    "ci", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", deadline=None, max_examples=15)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def _devices() -> list[str]:
+    from course_lib.device import available_devices
+
+    return list(reversed(available_devices()))  # CPU always; CUDA and MPS when present
+
+
+@pytest.fixture(params=_devices())
+def device(request) -> str:
+    """Each test that takes ``device`` runs on the CPU and on every GPU that is present."""
+    return request.param
