@@ -48,7 +48,7 @@ def available_devices() -> list[str]:
 
 
 def describe_device(device=None) -> str:
-    """A one-line, human description such as ``"cuda (NVIDIA H100 80GB HBM3)"`` or ``"cpu (2 threads)"``."""
+    """A one-line description such as ``"cuda (NVIDIA H100)"`` or ``"cpu (2 threads)"``."""
     import torch
 
     device = pick_device() if device is None else torch.device(device)

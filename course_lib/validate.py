@@ -57,7 +57,8 @@ def as_float_array(x, name: str, ndim: int | None = None, layout: str | None = N
 def check_shape(arr: np.ndarray, expected: tuple, name: str) -> None:
     """Raise ``ValueError`` unless ``arr.shape`` equals ``expected`` (``None`` matches any size)."""
     shape = _shape_of(arr)
-    ok = len(shape) == len(expected) and all(e is None or e == s for e, s in zip(expected, shape))
+    pairs = zip(expected, shape, strict=False)
+    ok = len(shape) == len(expected) and all(e is None or e == s for e, s in pairs)
     if not ok:
         want = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
         raise ValueError(f"{name} must have shape {want}, got {shape}")
