@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: lint
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest \
+	COURSE_STRICT_CHECKS=1 HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		tests notebooks $(PYTEST_ARGS)
 
