@@ -9,6 +9,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
+# What `make test` runs: everything by default; name a file to test it alone, e.g.
+#   make test TESTS=notebooks/03_learning.ipynb
+TESTS ?= tests notebooks
 PYTEST_ARGS ?=
 
 .PHONY: lab test lint setup clean-venv
@@ -32,7 +35,7 @@ lint: $(STAMP)
 test: lint
 	COURSE_STRICT_CHECKS=1 HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
-		tests notebooks $(PYTEST_ARGS)
+		$(TESTS) $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
