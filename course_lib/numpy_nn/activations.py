@@ -1,0 +1,242 @@
+"""Activation functions and their derivatives, written out in NumPy.
+
+An activation ``f`` is applied to every number separately (softmax and maxout are the two
+exceptions, they look at a whole row). Each comes three ways:
+
+* ``f(x)``: the value, e.g. ``relu(x) = max(0, x)``;
+* ``f_grad(x)``: the derivative ``df/dx`` at every entry of ``x``;
+* ``f_forward(x) -> (out, cache)`` and ``f_backward(dout, cache) -> dx``: the cs231n pair
+  that backpropagation uses. By the chain rule ``dx = dout * f'(x)``.
+
+Shapes: elementwise functions take any shape and return the same shape. ``softmax`` works
+over the last axis. ``maxout`` maps ``(N, k*H) -> (N, H)``.
+
+Introduced in ``04_activation_functions``; used by every network after it.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from course_lib.validate import as_float_array, check_positive_int, check_shape
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_slope(slope) -> float:
+    if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
+        raise TypeError(f"slope must be a number such as 0.01, got {slope!r}")
+    if not np.isfinite(slope):
+        raise ValueError(f"slope must be a finite number such as 0.01, got {slope}")
+    return float(slope)
+
+
+def _check_dout(dout, like: np.ndarray) -> np.ndarray:
+    """``dout`` must be a float array with exactly the shape of the forward output."""
+    dout = as_float_array(dout, "dout")
+    check_shape(dout, like.shape, "dout (same shape as the forward output)")
+    return dout
+
+
+# --------------------------------------------------------------------------- values
+
+
+def sigmoid(x):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, squashing any number into (0, 1).
+
+    Computed without overflow: for ``x < 0`` we use the equal form ``exp(x) / (1 + exp(x))``
+    so ``exp`` only ever sees ``-|x|``. Shape: any -> same. Introduced in ``01_the_neuron``.
+    """
+    x = as_float_array(x, "x")
+    e = np.exp(-np.abs(x))  # in (0, 1], never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+def tanh(x):
+    """Hyperbolic tangent ``(e^x - e^-x) / (e^x + e^-x)`` in (-1, 1). Shape: any -> same."""
+    x = as_float_array(x, "x")
+    return np.tanh(x)
+
+
+def relu(x):
+    """Rectified linear unit ``max(0, x)``. Shape: any -> same."""
+    x = as_float_array(x, "x")
+    return np.maximum(x, 0)
+
+
+def leaky_relu(x, slope: float = 0.01):
+    """Leaky ReLU: ``x`` for ``x > 0``, ``slope * x`` otherwise.
+
+    The small slope keeps a gradient flowing for negative inputs, so a unit cannot "die"
+    (get stuck at zero output with zero gradient). Shape: any -> same.
+    """
+    x = as_float_array(x, "x")
+    slope = _check_slope(slope)
+    return np.where(x > 0, x, slope * x).astype(x.dtype, copy=False)
+
+
+def softmax(x):
+    """Softmax over the last axis: ``exp(x_i) / sum_j exp(x_j)``, each row sums to 1.
+
+    Stable: subtracting the row maximum first changes nothing mathematically but keeps
+    ``exp`` from overflowing (logits of 1e4 are fine). Shape: ``(..., K) -> (..., K)``.
+    Introduced in ``05_feed_forward_networks``.
+    """
+    x = as_float_array(x, "x")
+    if x.ndim == 0:
+        raise ValueError("x must have at least one axis (the classes K), got a scalar")
+    shifted = x - x.max(axis=-1, keepdims=True)  # largest entry is now 0
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _maxout_groups(x, k) -> np.ndarray:
+    """Check maxout's input and view it as ``(N, H, k)`` groups of k consecutive units."""
+    x = as_float_array(x, "x", ndim=2, layout="(N, k*H)")
+    k = check_positive_int(k, "k")
+    n, width = x.shape
+    if width % k:
+        raise ValueError(
+            f"maxout needs the number of units to be a multiple of k={k}, got {width} units; "
+            f"give the layer before it k*H outputs"
+        )
+    return x.reshape(n, width // k, k)  # (N, H, k)
+
+
+def maxout(x, k: int):
+    """Maxout with ``k`` pieces: the maximum of each group of ``k`` consecutive units.
+
+    ``out[n, j] = max(x[n, j*k], ..., x[n, j*k + k - 1])``. With learned linear units in
+    front, a maxout unit is a learned convex piecewise-linear activation (ReLU is the case
+    ``k = 2`` with one piece fixed at 0). Shape: ``x (N, k*H) -> (N, H)``.
+    """
+    return _maxout_groups(x, k).max(axis=2)  # (N, H)
+
+
+# --------------------------------------------------------------------------- derivatives
+
+
+def sigmoid_grad(x):
+    """``d sigmoid / dx = s (1 - s)`` with ``s = sigmoid(x)``; at most 1/4. Shape: same."""
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def tanh_grad(x):
+    """``d tanh / dx = 1 - tanh(x)^2``. Shape: same."""
+    t = tanh(x)
+    return 1 - t * t
+
+
+def relu_grad(x):
+    """``d relu / dx``: 1 where ``x > 0``, else 0 (we pick 0 at exactly 0). Shape: same."""
+    x = as_float_array(x, "x")
+    return (x > 0).astype(x.dtype)
+
+
+def leaky_relu_grad(x, slope: float = 0.01):
+    """``d leaky_relu / dx``: 1 where ``x > 0``, else ``slope``. Shape: same."""
+    x = as_float_array(x, "x")
+    slope = _check_slope(slope)
+    return np.where(x > 0, 1.0, slope).astype(x.dtype)
+
+
+# --------------------------------------------------------------------------- forward/backward
+
+
+def sigmoid_forward(x):
+    """``out = sigmoid(x)``; the cache is ``out`` because ``f' = out (1 - out)``."""
+    out = sigmoid(x)
+    return out, out
+
+
+def sigmoid_backward(dout, cache):
+    """``dx = dout * out * (1 - out)``. Shape: like ``dout``."""
+    out = cache
+    dout = _check_dout(dout, out)
+    return dout * out * (1 - out)
+
+
+def tanh_forward(x):
+    """``out = tanh(x)``; the cache is ``out`` because ``f' = 1 - out^2``."""
+    out = tanh(x)
+    return out, out
+
+
+def tanh_backward(dout, cache):
+    """``dx = dout * (1 - out^2)``. Shape: like ``dout``."""
+    out = cache
+    dout = _check_dout(dout, out)
+    return dout * (1 - out * out)
+
+
+def relu_forward(x):
+    """``out = max(0, x)``; the cache is ``out`` (``out > 0`` exactly where ``x > 0``)."""
+    out = relu(x)
+    return out, out
+
+
+def relu_backward(dout, cache):
+    """``dx = dout`` where the unit was active (``x > 0``), else 0. Shape: like ``dout``."""
+    out = cache
+    dout = _check_dout(dout, out)
+    return dout * (out > 0)
+
+
+def leaky_relu_forward(x, slope: float = 0.01):
+    """``out = leaky_relu(x, slope)``; the cache is ``(x, slope)``."""
+    x = as_float_array(x, "x")
+    return leaky_relu(x, slope), (x, _check_slope(slope))
+
+
+def leaky_relu_backward(dout, cache):
+    """``dx = dout`` where ``x > 0``, ``slope * dout`` elsewhere. Shape: like ``dout``."""
+    x, slope = cache
+    dout = _check_dout(dout, x)
+    return np.where(x > 0, dout, slope * dout)
+
+
+def maxout_forward(x, k: int):
+    """``out = maxout(x, k)``: ``(N, k*H) -> (N, H)``; the cache remembers the winners."""
+    groups = _maxout_groups(x, k)  # (N, H, k)
+    winner = groups.argmax(axis=2)  # (N, H): which of the k pieces won
+    out = np.take_along_axis(groups, winner[..., None], axis=2)[..., 0]  # (N, H)
+    return out, (groups.shape, winner, x.shape)
+
+
+def maxout_backward(dout, cache):
+    """Only the winning piece of each group gets the gradient: ``(N, H) -> (N, k*H)``."""
+    groups_shape, winner, x_shape = cache
+    dout = as_float_array(dout, "dout")
+    check_shape(dout, groups_shape[:2], "dout (same shape as the forward output (N, H))")
+    dgroups = np.zeros(groups_shape, dtype=dout.dtype)  # (N, H, k)
+    np.put_along_axis(dgroups, winner[..., None], dout[..., None], axis=2)
+    return dgroups.reshape(x_shape)  # (N, k*H)
+
+
+def softmax_forward(x):
+    """``out = softmax(x)`` over the last axis; the cache is ``out``."""
+    out = softmax(x)
+    return out, out
+
+
+def softmax_backward(dout, cache):
+    """Jacobian-vector product of softmax: ``dx = s * (dout - sum(dout * s))`` per row.
+
+    Derivation: ``ds_i/dx_j = s_i (delta_ij - s_j)``, so
+    ``dx_j = sum_i dout_i s_i (delta_ij - s_j) = s_j (dout_j - sum_i dout_i s_i)``.
+    """
+    s = cache
+    dout = _check_dout(dout, s)
+    return s * (dout - (dout * s).sum(axis=-1, keepdims=True))
+
+
+# Name -> (forward, backward) for the elementwise activations an MLP layer can use.
+ACTIVATIONS = {
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "relu": (relu_forward, relu_backward),
+    "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
+}
