@@ -1,0 +1,78 @@
+"""The welcome notebook's warm-up exercise: turn raw uint8 images into floats in [0, 1].
+
+Every data notebook (``06``-``08``) starts this way, so the check names the usual slips.
+Introduced in ``00_welcome``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib.exercises.base import Feedback, Mistake, run_check
+
+
+def to_unit_range(images: np.ndarray) -> np.ndarray:
+    """Reference answer: uint8 images (N, H, W) with values 0..255 -> float32 in [0, 1].
+
+    Introduced in ``00_welcome``.
+    """
+    return np.asarray(images).astype(np.float32) / np.float32(255.0)
+
+
+def _probe_images() -> np.ndarray:
+    """A small (N, H, W) = (2, 3, 4) uint8 batch holding 0, 255 and values between."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(1, 255, size=(2, 3, 4), dtype=np.uint8)
+    images[0, 0, 0] = 0
+    images[1, 2, 3] = 255
+    return images
+
+
+def check_to_unit_range(to_unit_range) -> Feedback:
+    """Check a learner's ``to_unit_range(images)`` against the reference; explain slips."""
+
+    def attempt() -> str:
+        images = _probe_images()
+        original = images.copy()
+        out = to_unit_range(images)
+        if not isinstance(out, np.ndarray):
+            raise Mistake(
+                f"return a NumPy array, got {type(out).__name__}; "
+                "start from images.astype(np.float32)"
+            )
+        if not np.array_equal(images, original):
+            raise Mistake("the input images were changed; build a new array instead")
+        if out.shape != images.shape:
+            raise Mistake(
+                f"the shape must stay (N, H, W) = {images.shape}, got {out.shape}; "
+                "do not flatten or transpose here"
+            )
+        if out.dtype.kind in "iub":
+            raise Mistake(
+                f"the result has integer dtype {out.dtype}, so every value between 0 and 1 "
+                "was rounded away; convert with .astype(np.float32) before dividing"
+            )
+        if out.dtype != np.float32:
+            raise Mistake(
+                f"the result has dtype {out.dtype}; use float32 (PyTorch's default), "
+                "e.g. images.astype(np.float32) / 255"
+            )
+        if out.max() > 1.0 + 1e-6:
+            raise Mistake(
+                f"the largest value is {out.max():g}, above 1; divide by 255, the brightest "
+                "possible pixel"
+            )
+        if np.isclose(out.max(), 255.0 / 256.0):
+            raise Mistake("the brightest pixel (255) became 0.996, not 1.0; divide by 255, not 256")
+        if not np.allclose(out, images / 255.0, atol=1e-6):
+            raise Mistake(
+                "some values differ from pixel / 255; each pixel should be divided by 255 "
+                "and nothing else"
+            )
+        return "0 stays 0, 255 becomes 1.0, float32, shape unchanged."
+
+    return run_check(
+        "to_unit_range",
+        attempt,
+        start_hint="Convert to float32 first, then divide by 255.",
+    )
