@@ -44,7 +44,9 @@ class Explorer:
         self.controls = dict(controls)
         self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
-        self.image = widgets.Image(format="png")
+        # Shown at its natural size, so the PNG is never blurred by scaling.
+        width_px = int(self.figsize[0] * self.dpi)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
         self.image.add_class("course-explorer-figure")
         self.readout = widgets.HTML()
         self.readout.add_class("course-explorer-readout")
