@@ -25,3 +25,15 @@ def _devices() -> list[str]:
 def device(request) -> str:
     """Each test that takes ``device`` runs on the CPU and on every GPU that is present."""
     return request.param
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots, so a person can look at them."""
+    from pathlib import Path
+
+    root = Path(
+        os.environ.get("COURSE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts")
+    )
+    folder = root / "browser"
+    if folder.is_dir() and any(folder.rglob("*.png")):
+        terminalreporter.write_line(f"Browser screenshots: {folder}")
