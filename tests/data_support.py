@@ -185,13 +185,15 @@ def _audit(event: str, args: tuple) -> None:
         for p in paths:
             if isinstance(p, (str, bytes, os.PathLike)) and _under(p, folder):
                 events.append((event, os.fsdecode(p)))
-                break
+                # Abort the operation too: even as root, a bug must not touch shared data.
+                raise PermissionError(f"test blocked a write under {folder}: {event} {p}")
 
 
 @contextmanager
 def no_writes_under(folder: Path):
-    """Record every write-like file operation under ``folder`` (an audit hook watches
-    open-for-write, mkdir, rename/replace, remove, chmod, utime, mkstemp...).
+    """Record and block every write-like file operation under ``folder`` (an audit hook
+    watches open-for-write, mkdir, rename/replace, remove, chmod, utime, mkstemp...; a
+    watched operation raises ``PermissionError`` before it happens).
 
     Yields the list of events; callers assert it stays empty. Works as root, where chmod
     alone cannot stop writes.
