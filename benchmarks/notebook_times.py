@@ -1,0 +1,153 @@
+"""How long each notebook takes to run top to bottom in a fresh kernel, against its target.
+
+Each notebook is executed with nbclient in a new ``python3`` kernel, the way a learner's
+"Restart Kernel and Run All Cells" does (kernel start-up included), from the notebook's own
+folder. Nothing is written back: the notebooks on disk are left as they are. The kernel
+inherits the environment, so ``COURSE_LIB_DATA`` chooses the data cache as usual;
+``COURSE_STRICT_CHECKS=1`` is set as ``make test`` does.
+
+Targets: notebooks 00-05 at most 30 s each, 06-08 at most 90 s each, all of them together
+at most 300 s. The script prints a table and ends with one JSON line::
+
+    {"seconds": {"00_welcome": 6.1, ...}, "total": 123.4, "over_target": [], "failed": [], ...}
+
+Usage::
+
+    COURSE_LIB_DATA=/path/to/data .venv/bin/python benchmarks/notebook_times.py [NOTEBOOK ...]
+
+The exit status is 1 when a notebook fails to run, 0 otherwise (slow notebooks are listed
+under "over_target" but do not fail the run: timings depend on the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Seconds allowed per notebook, by course number, and for the whole course.
+TARGET_EARLY_S = 30.0  # 00-05: small data, NumPy
+TARGET_DATA_S = 90.0  # 06-08: MNIST and Fashion-MNIST training
+TARGET_TOTAL_S = 300.0
+
+
+def target_for(name: str) -> float | None:
+    """The time target in seconds for a notebook named ``NN_title``; None without a number."""
+    match = re.match(r"(\d\d)_", name)
+    if not match:
+        return None
+    number = int(match.group(1))
+    if number <= 5:
+        return TARGET_EARLY_S
+    if number <= 8:
+        return TARGET_DATA_S
+    return None
+
+
+def run_notebook(path: Path, cell_timeout: int) -> float:
+    """Execute ``path`` in a fresh kernel; return the wall-clock seconds (raises on error)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=cell_timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def _status(seconds: float | None, target: float | None) -> str:
+    if seconds is None:
+        return "FAILED"
+    if target is None:
+        return "no target"
+    return "ok" if seconds <= target else "OVER TARGET"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to time (default: every notebooks/*.ipynb, in course order)",
+    )
+    parser.add_argument(
+        "--cell-timeout", type=int, default=600, help="seconds one cell may run (default 600)"
+    )
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    if not paths:
+        parser.error(f"no notebooks found in {ROOT / 'notebooks'}")
+
+    os.environ.setdefault("COURSE_STRICT_CHECKS", "1")
+    data = os.environ.get("COURSE_LIB_DATA") or "(user cache; set COURSE_LIB_DATA to choose)"
+    print(f"Data cache: {data}")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print(f"{'notebook':<36} {'seconds':>8} {'target':>7}  status")
+
+    seconds: dict[str, float] = {}
+    failed: dict[str, str] = {}
+    over: list[str] = []
+    for path in paths:
+        name = path.stem
+        target = target_for(name)
+        try:
+            took = run_notebook(path, args.cell_timeout)
+        except Exception as error:  # report and carry on with the other notebooks
+            took = None
+            first_line = (str(error).strip().splitlines() or [""])[-1]
+            failed[name] = f"{type(error).__name__}: {first_line}"[:300]
+        else:
+            seconds[name] = round(took, 2)
+            if target is not None and took > target:
+                over.append(name)
+        shown = "-" if took is None else f"{took:.1f}"
+        shown_target = "-" if target is None else f"{target:.0f}"
+        print(f"{name:<36} {shown:>8} {shown_target:>7}  {_status(took, target)}", flush=True)
+        if name in failed:
+            print(f"    {failed[name]}")
+
+    total = round(sum(seconds.values()), 2)
+    total_ok = total <= TARGET_TOTAL_S
+    print(
+        f"{'total':<36} {total:>8.1f} {TARGET_TOTAL_S:>7.0f}  {'ok' if total_ok else 'OVER TARGET'}"
+    )
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "total": total,
+                "targets": {
+                    "00-05": TARGET_EARLY_S,
+                    "06-08": TARGET_DATA_S,
+                    "total": TARGET_TOTAL_S,
+                },
+                "over_target": over + ([] if total_ok else ["total"]),
+                "failed": failed,
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
