@@ -2,7 +2,9 @@
 
 Which notebook uses which module:
 
-* ``00_welcome``: :mod:`course_lib.device`, :mod:`course_lib.data`, :mod:`course_lib.style`
+* ``00_welcome``: :mod:`course_lib.device`, :mod:`course_lib.data`, :mod:`course_lib.style`,
+  :mod:`course_lib.plots` (image grids, reused in ``06``-``08``),
+  :mod:`course_lib.widgets.welcome`, :mod:`course_lib.exercises.welcome`
 * ``01``-``05`` (neuron to feed-forward networks): :mod:`course_lib.numpy_nn` and
   :mod:`course_lib.torch_nn` (activations, losses, neuron, optim, layers, mlp),
   :mod:`course_lib.data.synthetic`, :mod:`course_lib.widgets`
