@@ -21,7 +21,6 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,8 +105,9 @@ def _conda_spec_allows(spec: str, version: str) -> bool:
     if not spec:
         return True
     if spec.startswith("=") and not spec.startswith("=="):
-        pinned = spec[1:].split("=")[0]  # "=2.13.0" or "=2.13.0=cpu*": the build is ignored
-        return Version(version) == Version(pinned.rstrip(".*"))
+        # conda's "=2.13" means 2.13.*; "=2.13.0=cpu*" adds a build string, ignored here.
+        pinned = spec[1:].split("=")[0].removesuffix(".*")
+        return SpecifierSet(f"=={pinned}.*").contains(version, prereleases=True)
     return SpecifierSet(spec).contains(version, prereleases=True)
 
 
