@@ -113,7 +113,8 @@ class Mirror:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, mode: str) -> str:
-        return f"{self.base}/{mode}/"
+        """A base URL for ``mirrors=``; ``{dataset}`` becomes "mnist" or "fashion-mnist"."""
+        return f"{self.base}/{mode}/{{dataset}}/"
 
     def __enter__(self):
         self.thread.start()

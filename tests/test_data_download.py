@@ -22,7 +22,13 @@ from course_lib.data import (
     load_fashion_mnist,
     load_mnist,
 )
-from course_lib.data.download import DATASETS, TEST_LABELS, TRAIN_LABELS, ensure_file
+from course_lib.data.download import (
+    DATASETS,
+    TEST_LABELS,
+    TRAIN_LABELS,
+    ensure_file,
+    mirror_urls,
+)
 
 SMALL = TEST_LABELS  # 4.5 KB for MNIST: most tests download only this file
 
@@ -71,7 +77,8 @@ def test_happy_path_downloads_verifies_and_loads(mirror, tmp_path, capsys):
 def test_environment_variables_choose_cache_and_mirrors(mirror, tmp_path, monkeypatch):
     cache = tmp_path / "env-cache"
     monkeypatch.setenv("COURSE_LIB_DATA", str(cache))
-    monkeypatch.setenv("COURSE_LIB_MIRRORS", f"{mirror.url('missing')} {mirror.url('good')}")
+    # Without {dataset}, the environment's URLs get the data set's name appended.
+    monkeypatch.setenv("COURSE_LIB_MIRRORS", f"{mirror.base}/missing/ {mirror.base}/good")
     path = ensure_file("fashion-mnist", TRAIN_LABELS, progress=False)
     assert path == cache / "fashion-mnist" / TRAIN_LABELS
     assert sha256(path) == DATASETS["fashion-mnist"].sha256[TRAIN_LABELS]
@@ -96,17 +103,22 @@ def test_first_mirror_404_then_second_is_used(mirror, tmp_path):
     assert files_in(cache) == [SMALL]
 
 
-def test_url_template_places_the_dataset_name(mirror, tmp_path):
-    cache = tmp_path / "cache"
+def test_mirrors_argument_is_used_as_given(mirror, tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_MIRRORS", raising=False)
     start = len(mirror.requests)
     ensure_file(
         "mnist",
         SMALL,
-        cache_dir=cache,
-        mirrors=[mirror.base + "/good/{dataset}"],
+        cache_dir=tmp_path / "a",
+        mirrors=mirror.base + "/good/mnist",
         progress=False,
     )
     assert mirror.requests[start:] == [f"/good/mnist/{SMALL}"]
+    assert mirror_urls("fashion-mnist", ["http://h/x/{dataset}", "http://h/y/"]) == [
+        "http://h/x/fashion-mnist/",
+        "http://h/y/",
+    ]
+    assert mirror_urls("mnist")[0] == "https://ossci-datasets.s3.amazonaws.com/mnist/"
 
 
 @pytest.mark.parametrize("mode", ["corrupt", "short"])

@@ -193,3 +193,22 @@ def test_cli_reports_missing_and_offline(tmp_path):
     assert "Traceback" not in fetched.stderr
     wrong = run_cli("fetch", "cifar", env_data=tmp_path)
     assert wrong.returncode == 2 and "unknown data set 'cifar'" in wrong.stderr
+
+
+def test_status_tells_incomplete_and_damaged_apart(real_data, tmp_path):
+    from course_lib.data.download import TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
+
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    shutil.copy(real_data / "mnist" / TEST_LABELS, folder / TEST_LABELS)
+    (folder / TRAIN_LABELS).write_bytes((real_data / "mnist" / TRAIN_LABELS).read_bytes()[:100])
+    quick = cache_status(tmp_path)["mnist"]
+    assert quick["cached"] is False and TRAIN_IMAGES in quick["missing"]
+    assert TRAIN_LABELS not in quick["missing"] and "damaged" not in quick
+    full = cache_status(tmp_path, verify=True)
+    assert full["mnist"]["damaged"] == [TRAIN_LABELS]
+    assert full["fashion-mnist"]["cached"] is False
+    info = run_cli("info", "--verify", env_data=tmp_path)
+    assert "MNIST: incomplete, missing train-images-idx3-ubyte.gz" in info.stdout
+    assert "damaged (delete, then fetch again): train-labels-idx1-ubyte.gz" in info.stdout
+    assert "Fashion-MNIST: not cached (downloaded on first use, 31 MB)" in info.stdout

@@ -54,11 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         status = cache_status(verify=args.verify)
         for name, entry in status.items():
             title = get_dataset(name).title
+            size = get_dataset(name).download_mb
             if entry["cached"]:
                 state = "cached (checksums verified)" if args.verify else "cached"
+            elif len(entry["missing"]) == len(get_dataset(name).sha256):
+                state = f"not cached (downloaded on first use, {size:.0f} MB)"
             else:
-                problems = entry["missing"] + entry.get("damaged", [])
-                state = "not cached, missing or damaged: " + ", ".join(problems)
+                state = "incomplete, missing " + ", ".join(entry["missing"])
+            if entry.get("damaged"):
+                state += "; damaged (delete, then fetch again): " + ", ".join(entry["damaged"])
             print(f"{title}: {state} in {entry['path']}")
         if not all(e["cached"] for e in status.values()):
             print("Run `python -m course_lib.data fetch` to download what is missing.")

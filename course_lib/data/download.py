@@ -21,10 +21,11 @@ removed otherwise: a failed or interrupted download leaves nothing behind.
 be a user's own file, so the loader stops with a :class:`~course_lib.data.errors.ChecksumError`
 that names the file and says to delete it and run ``python -m course_lib.data fetch``.
 
-**Mirrors** are tried in the order of :data:`DATASETS`. Set ``$COURSE_LIB_MIRRORS`` to a
-whitespace-separated list of base URLs to use instead (a local mirror, or the tests' server);
-``{dataset}`` in a URL is replaced by the data set's folder name, and a URL without it gets
-``{dataset}/`` appended. Every function that downloads also takes ``mirrors=``.
+**Mirrors** are tried in the order of :data:`DATASETS`. Every function that downloads takes
+``mirrors=``, a list of base URLs for that data set. Or set ``$COURSE_LIB_MIRRORS`` to a
+whitespace-separated list of base URLs used for both data sets (a local mirror, or the tests'
+server): ``{dataset}`` in a URL is replaced by the data set's name, and a URL without it gets
+``<name>/`` appended, matching the cache layout.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Dataset:
     sha256: dict  # file name -> expected SHA-256 (hex)
     mirrors: tuple  # base URLs, tried in order; a file's URL is base + file name
     licence: str  # who made it and under which licence
+    download_mb: float  # total size of the four .gz files, in megabytes
 
 
 DATASETS: dict[str, Dataset] = {
@@ -75,6 +77,7 @@ DATASETS: dict[str, Dataset] = {
             "https://yann.lecun.com/exdb/mnist/",  # the original page; often refuses
         ),
         licence="Yann LeCun and Corinna Cortes, CC BY-SA 3.0",
+        download_mb=11.6,
     ),
     "fashion-mnist": Dataset(
         name="fashion-mnist",
@@ -90,6 +93,7 @@ DATASETS: dict[str, Dataset] = {
             "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
         ),
         licence="Zalando Research, MIT licence",
+        download_mb=30.9,
     ),
 }
 
@@ -120,18 +124,20 @@ def dataset_dir(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
 
 
 def mirror_urls(name: str, mirrors=None) -> list[str]:
-    """Base URLs to try for data set ``name``, in order.
+    """Base URLs to try for data set ``name``, in order; a file's URL is base + file name.
 
-    ``mirrors`` (a list of base URLs) wins, then ``$COURSE_LIB_MIRRORS``, then the built-in
-    list. ``{dataset}`` in a URL becomes the data set's name; a URL without it gets
-    ``<name>/`` appended (so one local server can mirror both data sets).
+    ``mirrors`` (a list of base URLs for this data set) wins, then ``$COURSE_LIB_MIRRORS``,
+    then the built-in list. In either, ``{dataset}`` is replaced by the data set's name.
+    Because ``$COURSE_LIB_MIRRORS`` serves both data sets, its URLs without ``{dataset}``
+    get ``<name>/`` appended (one local server mirroring the cache layout serves both).
     """
     ds = get_dataset(name)
+    append_name = False
     if mirrors is None:
         env = os.environ.get(ENV_MIRRORS, "").strip()
         if not env:
             return list(ds.mirrors)
-        mirrors = env.split()
+        mirrors, append_name = env.split(), True
     if isinstance(mirrors, str):
         mirrors = [mirrors]
     urls = []
@@ -139,7 +145,7 @@ def mirror_urls(name: str, mirrors=None) -> list[str]:
         base = str(base)
         if "{dataset}" in base:
             base = base.replace("{dataset}", ds.name)
-        else:
+        elif append_name:
             base = base.rstrip("/") + "/" + ds.name
         urls.append(base.rstrip("/") + "/")
     if not urls:
