@@ -47,6 +47,8 @@ class WaveExplorer(Explorer):
         ax.set_xlabel("time t (seconds)")
         ax.set_ylabel("sin(2π f t)")
         self.ax = ax
+        # Only the wave and the title change: redraw them over a cached picture of the axes.
+        self.dynamic_artists = [self.line, ax.title]
 
     def draw(self, values: dict) -> str:
         f = float(values["frequency"])
