@@ -1,0 +1,328 @@
+""" "Why now", measured: how fast can this machine multiply matrices?
+
+A neural network is mostly matrix products, so the speed of one product is a good proxy for
+how fast it trains. Multiplying an ``(N, D)`` matrix by a ``(D, M)`` matrix takes ``N * D * M``
+multiplications and as many additions, ``2 N D M`` floating-point operations (FLOPs) in all.
+Dividing by the time it took gives the throughput in GFLOP/s (10^9 FLOPs per second).
+
+:func:`measure_matmul_throughput` times square products with NumPy, PyTorch on the CPU and,
+when one is present, PyTorch on a GPU (CUDA or Apple MPS). Each timing is the median of a few
+repeats after one warm-up run, GPU work is synchronised before the clock stops, and a time
+budget keeps the whole measurement to a few seconds. :func:`describe_throughput` turns the
+numbers into a sentence and :func:`plot_throughput` into a figure.
+
+Introduced in ``01_why_deep_learning``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from course_lib.validate import check_positive_float, check_positive_int
+
+#: Display names of the backends, in the order they are measured and plotted.
+BACKEND_LABELS = {
+    "numpy": "NumPy (CPU)",
+    "torch-cpu": "PyTorch (CPU)",
+    "torch-cuda": "PyTorch (GPU, CUDA)",
+    "torch-mps": "PyTorch (GPU, Apple MPS)",
+}
+
+DEFAULT_SIZES = (64, 128, 256, 512, 1024)
+
+
+def matmul_flops(n: int, d: int | None = None, m: int | None = None) -> int:
+    """Floating-point operations in the product of an ``(n, d)`` and a ``(d, m)`` matrix.
+
+    Each of the ``n * m`` outputs is a dot product of length ``d``: ``d`` multiplications and
+    ``d`` additions (counting the first addition, as is the convention), so ``2 n d m``.
+    ``matmul_flops(n)`` is the square case ``2 n^3``.
+
+    Introduced in ``01_why_deep_learning``.
+    """
+    n = check_positive_int(n, "n")
+    d = n if d is None else check_positive_int(d, "d")
+    m = n if m is None else check_positive_int(m, "m")
+    return 2 * n * d * m
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One backend at one matrix size."""
+
+    backend: str  # key of BACKEND_LABELS, e.g. "torch-cpu"
+    size: int  # n: the product is (n, n) @ (n, n)
+    seconds: float  # median wall-clock time of one product
+    repeats: int  # how many timed runs the median is over
+
+    @property
+    def gflops(self) -> float:
+        """Throughput in GFLOP/s: ``2 n^3 / seconds / 1e9``."""
+        return matmul_flops(self.size) / self.seconds / 1e9
+
+
+@dataclass(frozen=True)
+class ThroughputResult:
+    """All timings of one measurement, plus what was measured on."""
+
+    timings: tuple[Timing, ...]
+    dtype: str  # "float32"
+    devices: dict = field(default_factory=dict)  # backend -> description, e.g. "cpu (2 threads)"
+
+    @property
+    def backends(self) -> list[str]:
+        """The backends that were measured, in plotting order."""
+        seen = {t.backend for t in self.timings}
+        return [b for b in BACKEND_LABELS if b in seen]
+
+    def series(self, backend: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(sizes, gflops)`` for one backend, sorted by size."""
+        rows = sorted((t for t in self.timings if t.backend == backend), key=lambda t: t.size)
+        if not rows:
+            raise ValueError(
+                f"no timings for backend {backend!r}; measured backends: {self.backends}"
+            )
+        return np.array([t.size for t in rows]), np.array([t.gflops for t in rows])
+
+    def best(self, backend: str) -> Timing:
+        """The timing with the highest throughput for ``backend``."""
+        rows = [t for t in self.timings if t.backend == backend]
+        if not rows:
+            raise ValueError(
+                f"no timings for backend {backend!r}; measured backends: {self.backends}"
+            )
+        return max(rows, key=lambda t: t.gflops)
+
+
+def available_backends() -> list[str]:
+    """The backends this machine can measure: NumPy and PyTorch CPU always, GPUs if present."""
+    from course_lib.device import available_devices
+
+    kinds = available_devices()
+    backends = ["numpy", "torch-cpu"]
+    if "cuda" in kinds:
+        backends.append("torch-cuda")
+    if "mps" in kinds:
+        backends.append("torch-mps")
+    return backends
+
+
+def measure_matmul_throughput(
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    *,
+    repeats: int = 5,
+    backends: Sequence[str] | None = None,
+    budget_s: float = 1.5,
+    seed: int = 0,
+) -> ThroughputResult:
+    """Time ``(n, n) @ (n, n)`` float32 products for each ``n`` in ``sizes`` and each backend.
+
+    ``repeats`` timed runs follow one untimed warm-up (which pays one-off costs such as
+    starting threads or compiling GPU kernels); the median is kept. ``budget_s`` caps the
+    time spent per backend and size: once it is used up, fewer repeats are taken, so a slow
+    machine still finishes quickly. ``backends`` defaults to :func:`available_backends`.
+
+    Introduced in ``01_why_deep_learning``.
+    """
+    if isinstance(sizes, (int, np.integer)):
+        raise TypeError(f"sizes must be a list of matrix sizes such as [64, 256], got {sizes!r}")
+    sizes = [check_positive_int(int(s) if isinstance(s, np.integer) else s, "size") for s in sizes]
+    if not sizes:
+        raise ValueError("sizes must contain at least one matrix size, got an empty list")
+    repeats = check_positive_int(repeats, "repeats")
+    budget_s = check_positive_float(budget_s, "budget_s")
+    backends = available_backends() if backends is None else list(backends)
+    unknown = [b for b in backends if b not in BACKEND_LABELS]
+    if unknown:
+        raise ValueError(f"unknown backend(s) {unknown}; choose from {list(BACKEND_LABELS)}")
+
+    timings = []
+    devices = {}
+    for backend in backends:
+        run, describe = _runner(backend)
+        devices[backend] = describe
+        for n in sorted(sizes):
+            fn = run(n, seed)
+            seconds, taken = _median_time(fn, repeats, budget_s)
+            timings.append(Timing(backend, n, seconds, taken))
+    return ThroughputResult(tuple(timings), "float32", devices)
+
+
+def _median_time(fn, repeats: int, budget_s: float) -> tuple[float, int]:
+    """Median seconds per call of ``fn`` and the number of timed runs behind it.
+
+    Tiny products take microseconds, less than the timer's noise, so each timed run calls
+    ``fn`` enough times in a row to last about a millisecond and divides by that count.
+    """
+    start = time.perf_counter()
+    fn()  # warm-up: thread pools, kernel selection, caches
+    once = time.perf_counter() - start
+    inner = max(1, min(1000, int(1e-3 / max(once, 1e-7))))
+    times = []
+    spent = 0.0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        elapsed = time.perf_counter() - start
+        times.append(elapsed / inner)
+        spent += elapsed
+        if spent > budget_s:
+            break
+    # Never report zero time: a timer tick is the finest resolution we can claim.
+    return max(statistics.median(times), 1e-9), len(times)
+
+
+def _runner(backend: str):
+    """Return ``(make(n, seed) -> callable, description)`` for ``backend``."""
+    if backend == "numpy":
+
+        def make(n, seed):
+            rng = np.random.default_rng(seed)
+            a = rng.standard_normal((n, n), dtype=np.float32)
+            b = rng.standard_normal((n, n), dtype=np.float32)
+            return lambda: a @ b
+
+        return make, "cpu (NumPy)"
+
+    import torch
+
+    kind = backend.split("-")[1]
+    device = torch.device(kind)
+    sync = {"cuda": torch.cuda.synchronize, "mps": _mps_sync}.get(kind, lambda: None)
+
+    def make(n, seed):
+        gen = torch.Generator().manual_seed(seed)
+        a = torch.randn(n, n, generator=gen).to(device)
+        b = torch.randn(n, n, generator=gen).to(device)
+
+        def run():
+            c = a @ b
+            sync()  # GPU calls return before the work is done; wait for it
+            return c
+
+        return run
+
+    from course_lib.device import describe_device
+
+    return make, describe_device(device)
+
+
+def _mps_sync() -> None:
+    import torch
+
+    torch.mps.synchronize()
+
+
+def describe_throughput(result: ThroughputResult) -> str:
+    """A few sentences that read the learner's own numbers: fastest rate and speed-ups.
+
+    Introduced in ``01_why_deep_learning``.
+    """
+    if not isinstance(result, ThroughputResult):
+        raise TypeError(
+            "result must be the ThroughputResult returned by measure_matmul_throughput, "
+            f"got {type(result).__name__}"
+        )
+    parts = []
+    for backend in result.backends:
+        best = result.best(backend)
+        parts.append(
+            f"{BACKEND_LABELS[backend]} {best.gflops:,.1f} GFLOP/s "
+            f"(at {best.size}x{best.size}, {best.seconds * 1e3:.2f} ms per product)"
+        )
+    text = "On this machine the best rates were: " + "; ".join(parts) + "."
+
+    sizes = sorted({t.size for t in result.timings})
+    if len(sizes) > 1:
+        fastest = max(result.backends, key=lambda b: result.best(b).gflops)
+        rates = dict(zip(*result.series(fastest), strict=True))
+        small = sizes[0]
+        if rates[small] < 0.5 * result.best(fastest).gflops:
+            text += (
+                f" Small products waste effort: at {small}x{small}, "
+                f"{BACKEND_LABELS[fastest]} managed only {rates[small]:,.1f} GFLOP/s, because "
+                "starting the work costs about as much as doing it."
+            )
+    gpus = [b for b in result.backends if b in ("torch-cuda", "torch-mps")]
+    cpu = "torch-cpu" if "torch-cpu" in result.backends else None
+    if gpus and cpu:
+        gpu = gpus[0]
+        speedup = result.best(gpu).gflops / result.best(cpu).gflops
+        text += (
+            f" The GPU multiplies {speedup:,.0f}x faster than this CPU at its best: "
+            "that gap is the hardware half of 'why now'."
+        )
+    elif not gpus:
+        fastest = max(result.best(b).gflops for b in result.backends)
+        seconds = flops_to_seconds(matmul_flops(4096), fastest)
+        text += (
+            f" No GPU was found here; at this rate one 4096x4096 product takes about "
+            f"{_human_seconds(seconds)}, and a GPU typically does it tens to hundreds of "
+            "times faster."
+        )
+    return text
+
+
+def _human_seconds(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} microseconds"
+    if seconds < 1:
+        return f"{seconds * 1e3:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+def plot_throughput(result: ThroughputResult, ax=None):
+    """Throughput (GFLOP/s, log scale) against matrix size, one line per backend.
+
+    Returns the figure. Introduced in ``01_why_deep_learning``.
+    """
+    import matplotlib.pyplot as plt
+
+    from course_lib.style import PALETTE
+
+    if not isinstance(result, ThroughputResult):
+        raise TypeError(
+            "result must be the ThroughputResult returned by measure_matmul_throughput, "
+            f"got {type(result).__name__}"
+        )
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.0, 3.8))
+    else:
+        fig = ax.figure
+    markers = "osD^"
+    for i, backend in enumerate(BACKEND_LABELS):
+        if backend not in result.backends:
+            continue
+        sizes, rates = result.series(backend)
+        ax.plot(
+            sizes,
+            rates,
+            marker=markers[i],
+            color=PALETTE[i],
+            label=BACKEND_LABELS[backend],
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    all_sizes = sorted({t.size for t in result.timings})
+    ax.set_xticks(all_sizes)
+    ax.set_xticklabels([str(s) for s in all_sizes])
+    ax.minorticks_off()
+    ax.set_xlabel("matrix size n  (an n x n by n x n product)")
+    ax.set_ylabel("throughput (GFLOP/s, log scale)")
+    ax.set_title(f"Matrix-multiply throughput on this machine ({result.dtype})")
+    ax.legend(loc="best")
+    return fig
+
+
+def flops_to_seconds(flops: float, gflops: float) -> float:
+    """Seconds needed for ``flops`` operations at ``gflops`` GFLOP/s."""
+    if not math.isfinite(gflops) or gflops <= 0:
+        raise ValueError(f"gflops must be a positive rate, got {gflops}")
+    return float(flops) / (gflops * 1e9)

@@ -1,0 +1,102 @@
+"""The matrix-multiply throughput measurement of 01_why_deep_learning."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from course_lib.throughput import (
+    ThroughputResult,
+    Timing,
+    available_backends,
+    describe_throughput,
+    flops_to_seconds,
+    matmul_flops,
+    measure_matmul_throughput,
+    plot_throughput,
+)
+
+
+def test_matmul_flops_counts_multiplies_and_adds():
+    assert matmul_flops(3) == 2 * 27
+    assert matmul_flops(2, 3, 4) == 2 * 2 * 3 * 4
+    with pytest.raises(ValueError, match="positive"):
+        matmul_flops(0)
+    with pytest.raises(TypeError, match="positive integer"):
+        matmul_flops(2.5)
+
+
+def test_measurement_times_every_backend_and_size():
+    result = measure_matmul_throughput([16, 64], repeats=2, backends=["numpy", "torch-cpu"])
+    assert result.backends == ["numpy", "torch-cpu"]
+    assert len(result.timings) == 4
+    for t in result.timings:
+        assert t.seconds > 0 and np.isfinite(t.gflops) and t.gflops > 0
+        assert 1 <= t.repeats <= 2
+    sizes, rates = result.series("numpy")
+    assert sizes.tolist() == [16, 64] and rates.shape == (2,)
+
+
+def test_available_backends_always_has_the_cpu(device):
+    backends = available_backends()
+    assert backends[:2] == ["numpy", "torch-cpu"]
+    if device != "cpu":
+        assert f"torch-{device}" in backends
+
+
+def test_each_torch_device_is_measured(device):
+    backend = f"torch-{device}"  # on a GPU machine this times the GPU, synchronised
+    result = measure_matmul_throughput([256], repeats=2, backends=[backend])
+    assert result.backends == [backend] and result.timings[0].gflops > 0
+    assert device in result.devices[backend]
+
+
+def fake_result(rates: dict) -> ThroughputResult:
+    """A result with given GFLOP/s per backend at sizes 64 and 1024 (slow small sizes)."""
+    timings = []
+    for backend, rate in rates.items():
+        for size, fraction in ((64, 0.1), (1024, 1.0)):
+            seconds = matmul_flops(size) / (rate * fraction * 1e9)
+            timings.append(Timing(backend, size, seconds, 3))
+    return ThroughputResult(tuple(timings), "float32")
+
+
+def test_sentence_reads_the_numbers_and_the_gpu_speedup():
+    text = describe_throughput(fake_result({"numpy": 50.0, "torch-cpu": 40.0, "torch-cuda": 8000}))
+    assert "NumPy (CPU) 50.0 GFLOP/s" in text and "PyTorch (CPU) 40.0 GFLOP/s" in text
+    assert "200x faster" in text  # 8000 / 40
+    assert "at 64x64" in text and "No GPU" not in text
+
+
+def test_sentence_without_gpu_says_so_and_estimates_a_big_product():
+    text = describe_throughput(fake_result({"numpy": 100.0, "torch-cpu": 80.0}))
+    assert "No GPU" in text
+    expected = flops_to_seconds(matmul_flops(4096), 100.0)
+    assert f"{expected:.1f} s" in text
+
+
+def test_plot_has_title_labels_and_one_line_per_backend():
+    fig = plot_throughput(fake_result({"numpy": 50.0, "torch-cpu": 40.0}))
+    ax = fig.axes[0]
+    assert ax.get_title() and "GFLOP/s" in ax.get_ylabel() and "size" in ax.get_xlabel()
+    assert len(ax.get_lines()) == 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["NumPy (CPU)", "PyTorch (CPU)"]
+    matplotlib.pyplot.close(fig)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="unknown backend"):
+        measure_matmul_throughput([8], backends=["jax"])
+    with pytest.raises(TypeError, match="list of matrix sizes"):
+        measure_matmul_throughput(64)
+    with pytest.raises(ValueError, match="at least one"):
+        measure_matmul_throughput([])
+    with pytest.raises(TypeError, match="ThroughputResult"):
+        describe_throughput({"numpy": 1.0})
+    with pytest.raises(ValueError, match="no timings"):
+        fake_result({"numpy": 1.0}).series("torch-cpu")
