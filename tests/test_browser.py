@@ -137,7 +137,9 @@ def test_every_slider_moves_its_figure(lab, notebook):
             assert sliders.count() >= 1, f"{notebook}: explorer {e} has no real slider widget"
             for s in range(sliders.count()):
                 slider = sliders.nth(s)
-                label = re.sub(r"\W+", "_", slider.locator("label").inner_text()).strip("_")
+                label = re.sub(
+                    r"\W+", "_", slider.locator(".widget-label").first.inner_text()
+                ).strip("_")
                 stem = f"explorer{e}_{s}_{label or 'slider'}"
                 _check_move(page, explorer, slider, folder, stem, "key")
                 _check_move(page, explorer, slider, folder, stem, "drag")
