@@ -16,7 +16,7 @@ every part of the header against the actual byte count, and raises
 :class:`~course_lib.data.errors.IDXFormatError` (a ``ValueError``) naming the file when
 anything is off, so a truncated download can never turn into a silently short data set.
 
-Introduced in notebook ``06`` (images and MNIST).
+Introduced in ``06_mnist_with_a_feed_forward_net``.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def read_idx(path: str | os.PathLike, expected_ndim: int | None = None) -> np.nd
     :class:`~course_lib.data.errors.IDXFormatError` for a bad header or size; both name the
     file and say how to fix it.
 
-    Introduced in notebook ``06`` (images and MNIST).
+    Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
     path = Path(path)
     with open(path, "rb") as f:

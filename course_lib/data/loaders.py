@@ -65,7 +65,7 @@ def load_mnist(*, cache_dir=None, download: bool = True, progress: bool = True, 
     folder; ``download=False`` raises instead of downloading a missing file; ``mirrors``
     replaces the download locations (see :mod:`course_lib.data.download`).
 
-    Introduced in notebook ``06`` (images and MNIST).
+    Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
     return _load("mnist", cache_dir, download, progress, mirrors)
 
@@ -78,7 +78,7 @@ def load_fashion_mnist(
     Same shapes, dtype and arguments as :func:`load_mnist`; label ``k`` is the garment
     ``FASHION_MNIST_CLASSES[k]`` (6000 training and 1000 test images per class).
 
-    Introduced in notebook ``08`` (convolutional networks).
+    Introduced in ``08_convolutional_networks``.
     """
     return _load("fashion-mnist", cache_dir, download, progress, mirrors)
 

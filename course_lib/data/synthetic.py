@@ -62,7 +62,7 @@ def make_trip_customers(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.nda
 
     Returns ``X`` (N, 2) float64 with columns :data:`TRIP_FEATURE_NAMES`, ``y`` (N,) int64.
 
-    Introduced in notebook ``01`` (the single neuron).
+    Introduced in ``02_the_neuron``.
     """
     n = check_positive_int(n, "n")
     rng = _rng(seed)
@@ -85,7 +85,7 @@ def make_xor(n: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarr
     line separates the classes; one hidden layer of two units does. The N points are spread
     as evenly as possible over the corners. Returns X (N, 2) float64, y (N,) int64.
 
-    Introduced in notebook ``04`` (hidden layers).
+    Introduced in ``04_activations_and_depth``.
     """
     n, noise, rng = _common(n, noise, seed)
     corner = rng.permutation(np.arange(n) % 4)  # (N,) which corner each point belongs to
@@ -177,7 +177,7 @@ def target_function(x) -> np.ndarray:
     like; more hidden units give a closer fit. ``x`` may be a number or an array of any
     shape; the result has the same shape, float64.
 
-    Introduced in notebook ``02`` (universality).
+    Introduced in ``04_activations_and_depth``.
     """
     if isinstance(x, (str, bytes, bool)) or x is None:
         raise TypeError(f"x must be a number or an array of numbers, got {type(x).__name__}")
@@ -199,7 +199,7 @@ def make_1d_regression(
     ``target_function(x)`` plus Gaussian noise of standard deviation ``noise``.
     Returns x (N, 1) float64 (one feature, D = 1) and y (N,) float64.
 
-    Introduced in notebook ``02`` (universality).
+    Introduced in ``04_activations_and_depth``.
     """
     n, noise, rng = _common(n, noise, seed)
     x = np.sort(rng.uniform(*TARGET_DOMAIN, size=n))
