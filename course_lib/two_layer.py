@@ -99,17 +99,22 @@ def _as_column(y, n: int) -> np.ndarray:
 def forward(x, params: dict, activation: str = "tanh"):
     """The forward pass ``p = sigmoid(f1(x @ W1 + b1) @ W2 + b2)``.
 
-    Shapes: ``x (N, D)`` -> ``p (N, 1)``. Returns ``(p, cache)``; the cache holds what
-    :func:`loss_and_grads` needs. Introduced in ``05_feed_forward_networks``.
+    Shapes: ``x (N, D)`` -> ``p (N, 1)``. Returns ``(p, cache)``; the cache holds what the
+    backward pass needs. Introduced in ``05_feed_forward_networks``.
     """
     x = as_float_array(x, "x", ndim=2, layout="(N, D)")
     _check_params(params, x.shape[1])
-    act_forward, _ = ACTIVATIONS[_check_activation(activation)]
+    return _forward(x, params, _check_activation(activation))
+
+
+def _forward(x, params, activation):
+    act_forward, _ = ACTIVATIONS[activation]
     a = x @ params["W1"] + params["b1"]  # (N, H)
     h, act_cache = act_forward(a)  # (N, H)
     z = h @ params["W2"] + params["b2"]  # (N, 1)
-    p = 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))  # (N, 1); clip: no overflow warning
-    return p, (x, h, z, act_cache)
+    e = np.exp(-np.abs(z))  # stable sigmoid: exp only ever sees -|z|
+    p = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))  # (N, 1)
+    return p, (x, h, z, e, act_cache)
 
 
 def predict_proba(x, params: dict, activation: str = "tanh") -> np.ndarray:
@@ -124,11 +129,19 @@ def loss_and_grads(x, y, params: dict, activation: str = "tanh"):
     ``grads`` a dict shaped exactly like ``params``. This is backpropagation written by hand:
     see the module docstring for the seven lines. Introduced in ``05_feed_forward_networks``.
     """
-    p, (x, h, z, act_cache) = forward(x, params, activation)
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    _check_params(params, x.shape[1])
+    return _loss_and_grads(x, _as_column(y, x.shape[0]), params, _check_activation(activation))
+
+
+def _loss_and_grads(x, y, params, activation):
+    """:func:`loss_and_grads` without the input checks (the training loop checks once)."""
+    p, (x, h, z, e, act_cache) = _forward(x, params, activation)
     n = x.shape[0]
-    y = _as_column(y, n)
-    loss, dz = binary_cross_entropy_with_logits(z, y)  # dz = (p - y) / N, (N, 1)
+    # Binary cross-entropy from the score z, stable for any z (see numpy_nn.losses).
+    loss = float(np.mean(np.maximum(z, 0) - z * y + np.log1p(e)))
     _, act_backward = ACTIVATIONS[activation]
+    dz = (p - y) / n  # (N, 1)
     dW2 = h.T @ dz  # (H, 1)
     db2 = dz.sum(axis=0)  # (1,)
     dh = dz @ params["W2"].T  # (N, H)
@@ -140,7 +153,7 @@ def loss_and_grads(x, y, params: dict, activation: str = "tanh"):
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns: the loss after every step and snapshots of the weights."""
+    """What :func:`train` returns: the loss at every step and snapshots of the weights."""
 
     losses: np.ndarray  # (steps + 1,) full-batch loss before step 0, 1, ..., steps
     snapshots: dict[int, dict] = field(default_factory=dict)  # step -> params at that step
@@ -154,6 +167,80 @@ class TrainResult:
         return self.snapshots[max(kept)]
 
 
+class Trainer:
+    """Full-batch Adam training of a ``D -> H -> 1`` network that can be resumed.
+
+    ``Trainer(x, y, n_hidden, ...).run_to(300)`` trains for 300 steps; a later
+    ``run_to(500)`` carries on from step 300 instead of starting again, which is what lets
+    the playground explorer answer quickly. Every step uses all N examples, computes the
+    gradients by backpropagation (:func:`loss_and_grads`) and moves the weights with Adam
+    (Kingma and Ba, 2015: gradient descent whose step is scaled per weight by running
+    averages of the gradient and of its square; ``beta1 = 0.9``, ``beta2 = 0.999``). The
+    weights are copied every ``snapshot_every`` steps so a figure can show those moments.
+    Introduced in ``05_feed_forward_networks``.
+    """
+
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+
+    def __init__(
+        self,
+        x,
+        y,
+        n_hidden: int,
+        *,
+        activation: str = "tanh",
+        lr: float = 0.05,
+        seed: int = 0,
+        snapshot_every: int = 25,
+    ):
+        self.x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+        self.y = _as_column(y, self.x.shape[0])
+        self.activation = _check_activation(activation)
+        self.lr = float(lr)
+        self.every = check_positive_int(snapshot_every, "snapshot_every")
+        start = init_params(self.x.shape[1], n_hidden, seed=seed, activation=activation)
+        # All weights live in one flat vector; params holds shaped views into it, so Adam
+        # updates every weight with a handful of whole-vector operations.
+        self.theta = np.concatenate([w.ravel() for w in start.values()])
+        self.params, offset = {}, 0
+        for name, w in start.items():
+            self.params[name] = self.theta[offset : offset + w.size].reshape(w.shape)
+            offset += w.size
+        self.m = np.zeros_like(self.theta)
+        self.v = np.zeros_like(self.theta)
+        self.step = 0
+        self.losses: list[float] = []
+        self.snapshots: dict[int, dict] = {}
+
+    def run_to(self, steps: int) -> TrainResult:
+        """Train until ``steps`` steps are done (no-op if already there); return the result."""
+        steps = check_nonnegative_int(steps, "steps")
+        while True:
+            t = self.step
+            if len(self.losses) == t:  # loss and snapshot at the current weights, once
+                loss, grads = _loss_and_grads(self.x, self.y, self.params, self.activation)
+                self.losses.append(loss)
+                self._grads = grads
+                if t % self.every == 0:
+                    self.snapshots[t] = {k: w.copy() for k, w in self.params.items()}
+            if t >= steps:
+                break
+            g = np.concatenate([self._grads[k].ravel() for k in self.params])
+            self.m = self.beta1 * self.m + (1 - self.beta1) * g
+            self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+            m_hat = self.m / (1 - self.beta1 ** (t + 1))  # undo the bias of the zero start
+            v_hat = self.v / (1 - self.beta2 ** (t + 1))
+            self.theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            self.step += 1
+        if steps not in self.snapshots and steps == self.step:
+            self.snapshots[steps] = {k: w.copy() for k, w in self.params.items()}
+        return TrainResult(
+            losses=np.array(self.losses[: steps + 1]),
+            snapshots={s: p for s, p in self.snapshots.items() if s <= steps},
+            activation=self.activation,
+        )
+
+
 def train(
     x,
     y,
@@ -165,47 +252,31 @@ def train(
     seed: int = 0,
     snapshot_every: int = 25,
 ) -> TrainResult:
-    """Full-batch training of a ``D -> H -> 1`` network with Adam; returns a :class:`TrainResult`.
+    """Train a ``D -> H -> 1`` network for ``steps`` full-batch Adam steps (see :class:`Trainer`).
 
-    Every step uses all N examples (the data sets here are small), computes the gradients
-    with :func:`loss_and_grads` and moves the weights with Adam (Kingma and Ba, 2015: gradient
-    descent whose step is scaled per weight by running averages of the gradient and its
-    square; ``beta1 = 0.9``, ``beta2 = 0.999``). Snapshots of the weights are kept every
-    ``snapshot_every`` steps, so a figure can show any of those moments without training
-    again. Introduced in ``05_feed_forward_networks``.
+    Shapes: ``x (N, D)``, ``y (N,)`` in {0, 1}. Returns a :class:`TrainResult` with the loss at
+    every step and the weights every ``snapshot_every`` steps and at the end.
+    Introduced in ``05_feed_forward_networks``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
-    y = _as_column(y, x.shape[0])
-    steps = check_nonnegative_int(steps, "steps")
-    every = check_positive_int(snapshot_every, "snapshot_every")
-    params = init_params(x.shape[1], n_hidden, seed=seed, activation=activation)
-    losses, snapshots = _adam(
-        lambda: loss_and_grads(x, y, params, activation), params, lr, steps, every
+    trainer = Trainer(
+        x, y, n_hidden, activation=activation, lr=lr, seed=seed, snapshot_every=snapshot_every
     )
-    return TrainResult(losses=losses, snapshots=snapshots, activation=activation)
+    return trainer.run_to(steps)
 
 
-def _adam(loss_and_grads_fn, params: dict, lr: float, steps: int, every: int):
-    """Run ``steps`` Adam steps on ``params`` (in place); return the losses and snapshots."""
+def _adam(loss_and_grads_fn, params: dict, lr: float, steps: int):
+    """Run ``steps`` Adam steps on the dict ``params`` (in place)."""
     m = {k: np.zeros_like(w) for k, w in params.items()}
     v = {k: np.zeros_like(w) for k, w in params.items()}
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    losses = np.empty(steps + 1)
-    snapshots = {}
-    for t in range(steps + 1):
-        loss, grads = loss_and_grads_fn()
-        losses[t] = loss
-        if t % every == 0 or t == steps:
-            snapshots[t] = {k: w.copy() for k, w in params.items()}
-        if t == steps:
-            break
+    beta1, beta2, eps = Trainer.beta1, Trainer.beta2, Trainer.eps
+    for t in range(steps):
+        _, grads = loss_and_grads_fn()
         for k, g in grads.items():
             m[k] = beta1 * m[k] + (1 - beta1) * g
             v[k] = beta2 * v[k] + (1 - beta2) * g * g
-            m_hat = m[k] / (1 - beta1 ** (t + 1))  # undo the bias of the zero start
+            m_hat = m[k] / (1 - beta1 ** (t + 1))
             v_hat = v[k] / (1 - beta2 ** (t + 1))
             params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
-    return losses, snapshots
 
 
 def train_single_neuron(x, y, *, lr: float = 0.05, steps: int = 300) -> dict:
@@ -224,7 +295,7 @@ def train_single_neuron(x, y, *, lr: float = 0.05, steps: int = 300) -> dict:
         loss, dz = binary_cross_entropy_with_logits(x @ params["w"] + params["b"], y)  # (N,)
         return loss, {"w": x.T @ dz, "b": dz.sum()}
 
-    _adam(loss_and_grads_fn, params, lr, steps, max(steps, 1))
+    _adam(loss_and_grads_fn, params, lr, steps)
     return {"w": params["w"], "b": float(params["b"])}
 
 

@@ -153,9 +153,8 @@ class Explorer:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(
-            buffer, format="png", compress_level=1
-        )
+        rgb = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])  # opaque figure
+        Image.fromarray(rgb).save(buffer, format="png", compress_level=1)  # fast, still small
         return buffer.getvalue()
 
     def _on_change(self, change) -> None:

@@ -32,8 +32,8 @@ def random_hidden_layer(n_hidden: int, activation: str = "relu", seed: int = 0):
     Unit ``j`` changes behaviour (its kink for ReLU, its step for sigmoid/tanh) at a point
     ``c_j`` drawn uniformly from :data:`~course_lib.data.synthetic.TARGET_DOMAIN`, facing left
     or right at random: ``w_j x + b_j = w_j (x - c_j)``. Sigmoid and tanh units get a
-    steepness ``|w_j|`` between 4 and 16 so their steps are visible on [-1, 1]. The first H of
-    a larger draw are the same units, so adding units never removes one.
+    steepness ``|w_j|`` between 4 and 16 so their steps are visible on [-1, 1]. The explorer
+    draws :data:`MAX_HIDDEN` units once and uses the first H, so adding units never removes one.
     Introduced in ``04_activations_and_depth``.
     """
     h = check_positive_int(n_hidden, "n_hidden")
