@@ -5,6 +5,7 @@ file and function names):
 
 * ``activations`` (``04``), ``losses`` (``02``, ``05``), ``neuron`` (``01``)
 * ``optim`` (``03``), ``layers`` and ``mlp`` (``05``), ``gradcheck`` (``05``)
+* ``conv`` (``07``), ``cnn`` (``08``)
 """
 
 from course_lib.numpy_nn.activations import (
@@ -32,6 +33,18 @@ from course_lib.numpy_nn.activations import (
     tanh_forward,
     tanh_grad,
 )
+
+# --- convolution, pooling and the CNN (conv.py, cnn.py): exports go below this line ---
+from course_lib.numpy_nn.cnn import CNN, CNNConfig
+from course_lib.numpy_nn.conv import (
+    conv2d_backward,
+    conv2d_backward_naive,
+    conv2d_forward,
+    conv2d_forward_naive,
+    conv_output_size,
+    maxpool2d_backward,
+    maxpool2d_forward,
+)
 from course_lib.numpy_nn.gradcheck import (
     GradientCheckError,
     check_gradient,
@@ -50,9 +63,17 @@ from course_lib.numpy_nn.losses import (
     binary_cross_entropy_with_logits,
     softmax_cross_entropy,
 )
+from course_lib.numpy_nn.mlp import MLP, History
 from course_lib.numpy_nn.neuron import neuron_score, predict, predict_proba
-
-# --- convolution, pooling and the CNN (conv.py, cnn.py): exports go below this line ---
+from course_lib.numpy_nn.optim import (
+    SGD,
+    Adam,
+    GradientDescent,
+    Momentum,
+    RandomSearch,
+    make_optimizer,
+    minibatches,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -93,5 +114,23 @@ __all__ = [
     "neuron_score",
     "predict",
     "predict_proba",
+    "MLP",
+    "History",
+    "SGD",
+    "Adam",
+    "GradientDescent",
+    "Momentum",
+    "RandomSearch",
+    "make_optimizer",
+    "minibatches",
     # --- convolution, pooling and the CNN (conv.py, cnn.py): names go below this line ---
+    "CNN",
+    "CNNConfig",
+    "conv2d_backward",
+    "conv2d_backward_naive",
+    "conv2d_forward",
+    "conv2d_forward_naive",
+    "conv_output_size",
+    "maxpool2d_backward",
+    "maxpool2d_forward",
 ]
