@@ -56,7 +56,7 @@ class NeuronExplorer(Explorer):
     """
 
     title = "One neuron: move the weights and the bias"
-    figsize = (6.4, 4.0)
+    figsize = (6.4, 4.3)
     #: Points per side of the probability surface (small is fast; the surface is smooth).
     resolution = 60
 
@@ -136,11 +136,12 @@ class NeuronExplorer(Explorer):
         ax.set_xlabel("flight searches in the last week")
         ax.set_ylabel("days since last holiday")
         ax.grid(False)
-        legend = ax.legend(loc="upper right", fontsize=8, framealpha=0.85, frameon=True)
+        # Below the axes, outside the surface, so it stays in the cached background.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)
         ax.set_title(" ")
         self.ax = ax
         # Redrawn on every update, in this order (the surface first, everything else on top).
-        self.dynamic_artists = [self.surface, *points, self.boundary, legend, ax.title]
+        self.dynamic_artists = [self.surface, *points, self.boundary, ax.title]
 
     def evaluate(self, values: dict) -> tuple[float, float]:
         """Binary cross-entropy and accuracy of the neuron with ``values`` on the data."""
