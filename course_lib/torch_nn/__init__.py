@@ -3,6 +3,7 @@ order and weight layout; autograd does the backward passes.
 
 * ``activations`` (``04``), ``losses`` (``02``, ``05``), ``neuron`` (``01``)
 * ``optim`` (``03``), ``layers`` and ``mlp`` (``05``)
+* ``conv`` (``07``), ``cnn`` (``08``)
 
 Nothing here touches a device at import time; pass ``device=`` where tensors are created.
 """
@@ -27,6 +28,8 @@ from course_lib.torch_nn.activations import (
     tanh_forward,
     tanh_grad,
 )
+from course_lib.torch_nn.cnn import CNN
+from course_lib.torch_nn.conv import conv2d_forward, maxpool2d_forward
 from course_lib.torch_nn.layers import flatten_forward, linear_forward
 from course_lib.torch_nn.losses import (
     binary_cross_entropy,
@@ -84,4 +87,7 @@ __all__ = [
     "make_optimizer",
     "minibatches",
     # --- convolution, pooling, the CNN and training (conv.py, cnn.py, train.py): names below ---
+    "CNN",
+    "conv2d_forward",
+    "maxpool2d_forward",
 ]
