@@ -27,6 +27,12 @@ Usage::
 
 ``--tiny`` runs every measurement on toy sizes and 2 000 training images (a smoke test of
 the script; its figures mean nothing).
+
+Threads: NumPy's BLAS and PyTorch each start one thread per core. On a machine busy with
+other work those threads wait for each other and every time balloons (tenfold and more for
+small matrices). ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` gives both libraries one
+thread, a fair comparison that a busy machine disturbs far less; the JSON line records the
+threads and the load average so that figures are never quoted without them.
 """
 
 from __future__ import annotations
@@ -59,8 +65,8 @@ class BenchConfig:
     repeats: int = 30  # timed repeats per measurement (after one warm-up call)
     mlp_sizes: tuple[int, ...] = (784, 256, 10)  # layer widths of the MLP
     mlp_batch: int = 128  # mini-batch size of a training step and of the full training run
-    mlp_epochs: int = 4  # epochs over the training set for the full-MNIST run
-    mlp_lr: float = 1e-3  # Adam learning rate
+    mlp_epochs: int = 3  # epochs over the training set for the full-MNIST run
+    mlp_lr: float = 2e-3  # Adam learning rate
     conv_layers: tuple = (  # (x shape (N, C, H, W), w shape (F, C, HH, WW)); stride 1, pad 1
         ((64, 1, 28, 28), (16, 1, 3, 3)),
         ((64, 16, 14, 14), (32, 16, 3, 3)),
