@@ -19,7 +19,7 @@ the function argument they feed: ``"conv1.w"`` ``(F1, C, k, k)``, ``"conv1.b"`` 
 Images may be ``(N, C, S, S)`` or, with one channel, ``(N, S, S)``; ``uint8`` pixels are
 divided by 255 (as :func:`course_lib.torch_nn.train.fit` does), floats are used as given.
 
-Introduced in ``08_cnn``.
+Introduced in ``08_convolutional_networks``.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ class CNN:
     weights start He-initialised (normal with variance 2 / fan-in, good for ReLU), biases
     at zero.
 
-    Introduced in ``08_cnn``.
+    Introduced in ``08_convolutional_networks``.
     """
 
     def __init__(

@@ -334,7 +334,7 @@ def maxpool2d_forward(x, size=2, stride=2):
         ``(out, cache)``, out ``(N, C, H', W')`` with ``H' = (H - size) // stride + 1`` and
         ``W' = (W - size) // stride + 1``.
 
-    Introduced in ``08_cnn``.
+    Introduced in ``08_convolutional_networks``.
     """
     x, size, stride = _check_pool_inputs(x, size, stride)
     N, C, H, W = x.shape
@@ -366,7 +366,7 @@ def maxpool2d_backward(dout, cache):
     Returns:
         dx ``(N, C, H, W)``.
 
-    Introduced in ``08_cnn``.
+    Introduced in ``08_convolutional_networks``.
     """
     x_shape, size, stride, winner = cache
     N, C, H, W = x_shape

@@ -15,7 +15,7 @@ convolution (faster, steadier training; it has no NumPy twin).
 NumPy layout (``"conv1.w"``, ``"fc1.w"`` with shape ``(D, M)``, ...), so the NumPy forward
 pass can run on trained weights and give the same logits.
 
-Introduced in ``08_cnn``.
+Introduced in ``08_convolutional_networks``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class CNN(nn.Module):
     ``forward(x)`` takes ``(N, C, S, S)`` (or ``(N, S, S)`` when C is 1) float images and
     returns logits ``(N, K)``.
 
-    Introduced in ``08_cnn``.
+    Introduced in ``08_convolutional_networks``.
     """
 
     def __init__(

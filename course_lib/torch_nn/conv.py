@@ -102,7 +102,7 @@ def maxpool2d_forward(x, size=2, stride=2):
         out ``(N, C, H', W')``, ``H' = (H - size) // stride + 1``,
         ``W' = (W - size) // stride + 1``.
 
-    Introduced in ``08_cnn``.
+    Introduced in ``08_convolutional_networks``.
     """
     import torch.nn.functional as F_
 
