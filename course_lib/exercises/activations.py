@@ -118,6 +118,6 @@ def check_leaky_relu(leaky_relu, leaky_relu_grad) -> Feedback:
     return run_check(
         "leaky ReLU",
         attempt,
-        start_hint="np.where(x > 0, x, slope * x) gives the value; "
-        "np.where(x > 0, 1.0, slope) the derivative.",
+        start_hint="np.where(condition, a, b) picks a where the condition holds and b "
+        "elsewhere, entry by entry; here the condition is x > 0.",
     )
