@@ -114,6 +114,7 @@ class UniversalityExplorer(Explorer):
         self.x = np.linspace(*TARGET_DOMAIN, 300)  # (N,) where the curve is fitted and drawn
         self.y = target_function(self.x)  # (N,)
         self._errors: dict[str, np.ndarray] = {}
+        self._basis: dict[str, tuple] = {}
         self.ax_fit, self.ax_err = self.fig.subplots(1, 2, width_ratios=[1.6, 1])
         ax = self.ax_fit
         ax.plot(self.x, self.y, color=OKABE_ITO["black"], lw=2, ls="--", label="target")
@@ -153,29 +154,40 @@ class UniversalityExplorer(Explorer):
             ax.title,
         ]
 
+    def basis(self, activation: str):
+        """All MAX_HIDDEN random units for ``activation``, with the sums least squares needs.
+
+        Returns ``(w (U,), b (U,), design (N, U + 1), gram (U + 1, U + 1), rhs (U + 1,))`` with
+        ``U = MAX_HIDDEN``; ``design``'s first column is all ones (for the output bias). Made
+        once per activation: the units are nested (H + 1 units are the first H plus one more),
+        so the fit for H only needs the first H + 1 rows and columns of these.
+        """
+        if activation not in self._basis:
+            w, b = random_hidden_layer(MAX_HIDDEN, activation, self.seed)
+            hidden = UNIVERSALITY_ACTIVATIONS[activation](np.outer(self.x, w) + b)  # (N, U)
+            design = np.column_stack([np.ones_like(self.x), hidden])  # (N, U + 1)
+            self._basis[activation] = (w, b, design, design.T @ design, design.T @ self.y)
+        return self._basis[activation]
+
     def fit(self, hidden_units: int, activation: str):
-        """Fit the output layer for the first H random units; returns (curve, parts, w, b)."""
-        w, b = random_hidden_layer(MAX_HIDDEN, activation, self.seed)
-        w, b = w[:hidden_units], b[:hidden_units]
-        v, v0, hidden = fit_output_layer(self.x, self.y, w, b, activation)
-        return hidden @ v + v0, hidden * v, w, b
+        """Fit the output layer for the first H random units; returns (curve, parts, w, b).
+
+        The same closed form as :func:`fit_output_layer`, read off the cached sums.
+        """
+        w, b, design, gram, rhs = self.basis(activation)
+        k = hidden_units + 1
+        coef = _ridge_solve(gram[:k, :k], rhs[:k], 1e-10)  # (H + 1,): v0, then v
+        return design[:, :k] @ coef, design[:, 1:k] * coef[1:], w[:hidden_units], b[:hidden_units]
 
     def max_errors(self, activation: str) -> np.ndarray:
-        """Largest |network - target| for H = 1 .. MAX_HIDDEN (computed once per activation).
-
-        The units are nested (H + 1 units are the first H plus one more), so one design
-        matrix serves every H: the fit for H uses its first H + 1 columns.
-        """
+        """Largest |network - target| for H = 1 .. MAX_HIDDEN (computed once per activation)."""
         if activation not in self._errors:
-            w, b = random_hidden_layer(MAX_HIDDEN, activation, self.seed)
-            hidden = UNIVERSALITY_ACTIVATIONS[activation](np.outer(self.x, w) + b)
-            design = np.column_stack([np.ones_like(self.x), hidden])  # (N, MAX_HIDDEN + 1)
-            gram, rhs = design.T @ design, design.T @ self.y
-            errors = []
-            for h in range(1, MAX_HIDDEN + 1):
-                coef = _ridge_solve(gram[: h + 1, : h + 1], rhs[: h + 1], 1e-10)
-                errors.append(np.max(np.abs(design[:, : h + 1] @ coef - self.y)))
-            self._errors[activation] = np.array(errors)
+            self._errors[activation] = np.array(
+                [
+                    np.max(np.abs(self.fit(h, activation)[0] - self.y))
+                    for h in range(1, MAX_HIDDEN + 1)
+                ]
+            )
         return self._errors[activation]
 
     def draw(self, values: dict) -> str:
