@@ -586,7 +586,8 @@ class LiveLossPlot:
     ``enabled=True``, and it redraws at most every ``min_interval`` seconds (the last epoch
     is always drawn). ``smooth`` is the moving-average window in steps.
 
-    Usage: ``fit(model, x, y, ..., callback=LiveLossPlot())``.
+    Usage: ``fit(model, x, y, ..., callback=LiveLossPlot())``; it also draws the NumPy
+    ``MLP.fit`` history (``callback=LiveLossPlot(), callback_every=50``).
     Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
 
@@ -649,9 +650,10 @@ class LiveLossPlot:
         k = min(self.smooth, losses.size)
         avg = np.convolve(losses, np.ones(k) / k, mode="valid")
         self._avg.set_data(steps[k - 1 :], avg)
-        if history.val_loss:
-            ends = history.steps_per_epoch * np.arange(1, len(history.val_loss) + 1)
-            self._val.set_data(ends, history.val_loss)
+        val_loss = getattr(history, "val_loss", None)  # the NumPy MLP's History has none
+        if val_loss:
+            ends = history.steps_per_epoch * np.arange(1, len(val_loss) + 1)
+            self._val.set_data(ends, val_loss)
         self._ax.relim()
         self._ax.autoscale_view()
         self._show()
