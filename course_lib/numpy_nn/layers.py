@@ -11,6 +11,8 @@ Introduced in ``05_feed_forward_networks``; ``flatten`` in ``06_images_and_mnist
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from course_lib.validate import as_float_array, check_shape
@@ -63,7 +65,7 @@ def flatten_forward(x):
     x = as_float_array(x, "x")
     if x.ndim < 1:
         raise ValueError("x must have shape (N, ...) with a batch axis, got a scalar")
-    return x.reshape(x.shape[0], -1), x.shape  # (N, prod)
+    return x.reshape(x.shape[0], math.prod(x.shape[1:])), x.shape  # (N, prod)
 
 
 def flatten_backward(dout, cache):

@@ -59,3 +59,20 @@ def as_label_tensor(y, name: str, n: int, num_classes: int | None = None) -> tor
                 f"{name} must hold labels in 0..{num_classes - 1}, got values from {lo} to {hi}"
             )
     return y.long()
+
+
+def check_compatible(tensors: dict) -> None:
+    """Tensors combined in one operation must share a dtype and a device."""
+    items = list(tensors.items())
+    first_name, first = items[0]
+    for name, t in items[1:]:
+        if t.dtype != first.dtype:
+            raise TypeError(
+                f"{name} must have the dtype of {first_name}, {first.dtype}, got {t.dtype}; "
+                f"convert with {name}.to({first_name}.dtype)"
+            )
+        if t.device != first.device:
+            raise ValueError(
+                f"{name} must be on the device of {first_name}, {first.device}, got {t.device}; "
+                f"move it with {name}.to({first_name}.device)"
+            )

@@ -6,7 +6,9 @@ Weight layout is the NumPy one, ``w (D, M)``: note that ``nn.Linear`` stores the
 
 from __future__ import annotations
 
-from course_lib.torch_nn._checks import as_tensor
+import math
+
+from course_lib.torch_nn._checks import as_tensor, check_compatible
 
 
 def linear_forward(x, w, b):
@@ -14,6 +16,7 @@ def linear_forward(x, w, b):
     x = as_tensor(x, "x", ndim=2, layout="(N, D)")
     w = as_tensor(w, "w", ndim=2, layout="(D, M)")
     b = as_tensor(b, "b", ndim=1, layout="(M,)")
+    check_compatible({"x": x, "w": w, "b": b})
     if w.shape[0] != x.shape[1]:
         raise ValueError(
             f"w must have shape (D, M) with D={x.shape[1]} (the features of x), got shape "
@@ -31,4 +34,4 @@ def flatten_forward(x):
     x = as_tensor(x, "x")
     if x.ndim < 1:
         raise ValueError("x must have shape (N, ...) with a batch axis, got a scalar")
-    return x.reshape(x.shape[0], -1)
+    return x.reshape(x.shape[0], math.prod(x.shape[1:]))  # (N, prod)

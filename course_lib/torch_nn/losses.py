@@ -20,10 +20,9 @@ def _binary_targets(y, like: torch.Tensor) -> torch.Tensor:
             f"y must have one target per prediction, shape {tuple(like.shape)}, got shape "
             f"{tuple(y.shape)}; check that the labels and the predictions match"
         )
-    if y.numel() and (float(y.min()) < 0 or float(y.max()) > 1):
-        raise ValueError(
-            f"y must hold targets in [0, 1], got values from {float(y.min())} to {float(y.max())}"
-        )
+    lo, hi = (float(y.detach().min()), float(y.detach().max())) if y.numel() else (0.0, 0.0)
+    if lo < 0 or hi > 1:
+        raise ValueError(f"y must hold targets in [0, 1], got values from {lo} to {hi}")
     return y.to(like.dtype)
 
 
@@ -36,10 +35,10 @@ def binary_cross_entropy(p, y):
     y = _binary_targets(y, p)
     if p.numel() == 0:
         raise ValueError("p must hold at least one prediction, got an empty tensor")
-    if float(p.min()) < 0 or float(p.max()) > 1:
+    if float(p.detach().min()) < 0 or float(p.detach().max()) > 1:
         raise ValueError(
-            f"p must hold probabilities in [0, 1], got values from {float(p.min())} to "
-            f"{float(p.max())}; for scores use binary_cross_entropy_with_logits"
+            f"p must hold probabilities in [0, 1], got values from {float(p.detach().min())} to "
+            f"{float(p.detach().max())}; for scores use binary_cross_entropy_with_logits"
         )
     pc = p.clamp(EPS, 1 - EPS)  # no log(0)
     return -(y * torch.log(pc) + (1 - y) * torch.log1p(-pc)).mean()

@@ -10,7 +10,7 @@ import numbers
 import torch
 from torch import nn
 
-from course_lib.torch_nn._checks import as_tensor
+from course_lib.torch_nn._checks import as_tensor, check_compatible
 
 
 def _check_neuron(x, w, b):
@@ -24,6 +24,7 @@ def _check_neuron(x, w, b):
     b = as_tensor(b, "b")
     if b.numel() != 1:
         raise ValueError(f"b must be a single number (the bias), got shape {tuple(b.shape)}")
+    check_compatible({"x": x, "w": w, "b": b})
     return x, w, b.reshape(())
 
 
