@@ -123,7 +123,7 @@ class Explorer:
     #: rendering the whole figure. Axis limits and other artists must then stay fixed; call
     #: ``refresh_background()`` after changing them. Dynamic artists are "animated", so a
     #: plain ``fig.savefig`` leaves them out; use ``explorer.image.value`` for the picture.
-    dynamic_artists: list = []
+    dynamic_artists: list | tuple = ()  # a tuple here: no list shared between explorers
     _background = None
 
     def refresh_background(self) -> None:
