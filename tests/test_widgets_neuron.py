@@ -17,7 +17,21 @@ def explorer():
 
 
 def surface(explorer) -> np.ndarray:
-    return np.asarray(explorer.surface.get_array(), dtype=float)
+    """The probabilities the figure shows, read back from the image's pixels.
+
+    The shading runs from white (p = 0) to grey (p = 1), so darkness = 1 - brightness is an
+    increasing function of p; the test also checks it against the explorer's own numbers.
+    """
+    pixels = np.asarray(explorer.surface.get_array(), dtype=float)  # (rows, cols, 4) RGBA
+    darkness = 1.0 - pixels[..., :3].mean(axis=-1) / 255.0
+    order = np.argsort(explorer.probabilities, axis=None)
+    assert np.all(np.diff(darkness.ravel()[order]) >= -1e-9), "darker must mean more probable"
+    return explorer.probabilities
+
+
+def darkness(explorer) -> float:
+    pixels = np.asarray(explorer.surface.get_array(), dtype=float)
+    return float(1.0 - pixels[..., :3].mean() / 255.0)
 
 
 def test_example_builds_with_a_readout_and_a_picture(explorer):
@@ -31,6 +45,7 @@ def test_example_builds_with_a_readout_and_a_picture(explorer):
 def test_larger_bias_raises_every_probability_and_moves_the_boundary(explorer):
     explorer.set(w1=0.6, w2=0.012, b=-6.0)
     p_before = surface(explorer)
+    dark_before = darkness(explorer)
     us, vs = explorer.boundary.get_data()
     offset_before = np.mean(0.6 * np.asarray(us) + 0.012 * np.asarray(vs))
     png_before = bytes(explorer.image.value)
@@ -41,6 +56,7 @@ def test_larger_bias_raises_every_probability_and_moves_the_boundary(explorer):
     offset_after = np.mean(0.6 * np.asarray(us) + 0.012 * np.asarray(vs))
 
     assert np.all(p_after >= p_before) and p_after.mean() > p_before.mean() + 0.05
+    assert darkness(explorer) > dark_before + 0.02, "the shading must darken"
     # On the boundary w.x = -b: a larger bias pulls the line towards fewer searches/days.
     assert offset_before == pytest.approx(6.0) and offset_after == pytest.approx(4.0)
     assert "b = -4.0" in explorer.readout_text

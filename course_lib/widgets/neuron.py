@@ -11,7 +11,10 @@ Introduced in ``02_the_neuron``.
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
 
 from course_lib.numpy_nn.losses import binary_cross_entropy_with_logits
 from course_lib.numpy_nn.neuron import neuron_score
@@ -57,8 +60,11 @@ class NeuronExplorer(Explorer):
 
     title = "One neuron: move the weights and the bias"
     figsize = (6.4, 4.3)
-    #: Points per side of the probability surface (small is fast; the surface is smooth).
-    resolution = 60
+    #: Probability samples across and up the surface: about one per two screen pixels, so the
+    #: picture is smooth without interpolation (which costs more than computing the values).
+    resolution = (96, 64)
+    #: Opacity of the grey shading over the white background (the points must stay readable).
+    shade_alpha = 0.55
 
     #: Control settings the tests and the latency benchmark move through.
     example_moves = [
@@ -98,24 +104,28 @@ class NeuronExplorer(Explorer):
         pad_y = 0.05 * np.ptp(self.x[:, 1])
         self.xlim = (self.x[:, 0].min() - pad_x, self.x[:, 0].max() + pad_x)
         self.ylim = (self.x[:, 1].min() - pad_y, self.x[:, 1].max() + pad_y)
-        gu = np.linspace(*self.xlim, self.resolution)
-        gv = np.linspace(*self.ylim, self.resolution)
+        cols, rows = self.resolution
+        gu = np.linspace(*self.xlim, cols)
+        gv = np.linspace(*self.ylim, rows)
         mu, mv = np.meshgrid(gu, gv)
-        self.grid = np.column_stack([mu.ravel(), mv.ravel()])  # (R*R, 2)
+        self.grid = np.column_stack([mu.ravel(), mv.ravel()])  # (rows*cols, 2)
+        self.probabilities = np.zeros((rows, cols))  # what the shading shows, for tests
+        # Light grey shades (white = 0, grey = 1) keep the blue and orange customers readable
+        # on top; a coloured map would hide one class in its own colour. The colours are
+        # looked up in a 256-entry table and drawn as ready-made RGBA pixels, which is several
+        # times faster than letting matplotlib colour-map and blend the image on every update.
+        shades = matplotlib.colormaps[CMAP_GRAY](np.linspace(0.0, 1.0, 256))  # (256, 4)
+        blended = self.shade_alpha * shades[:, :3] + (1 - self.shade_alpha)  # over white
+        self._lut = (np.column_stack([blended, np.ones(256)]) * 255).round().astype(np.uint8)
         self.surface = ax.imshow(
-            np.zeros((self.resolution, self.resolution)),
+            np.zeros((rows, cols, 4), dtype=np.uint8),
             origin="lower",
             extent=(*self.xlim, *self.ylim),
             aspect="auto",
-            # Light grey shades (white = 0, grey = 1) keep the blue and orange customers
-            # readable on top; a coloured map would hide one class in its own colour.
-            cmap=CMAP_GRAY,
-            vmin=0.0,
-            vmax=1.0,
-            alpha=0.55,
-            interpolation="bilinear",
+            interpolation="nearest",
         )
-        self.fig.colorbar(self.surface, ax=ax, label="P(planning a trip)")
+        shading = ScalarMappable(Normalize(0.0, 1.0), ListedColormap(self._lut / 255.0))
+        self.fig.colorbar(shading, ax=ax, label="P(planning a trip)")
         points = []
         for label, marker, name in ((0, "o", "not planning"), (1, "^", "planning a trip")):
             pts = self.x[self.y == label]
@@ -156,7 +166,9 @@ class NeuronExplorer(Explorer):
         score = self.grid @ np.array([w1, w2]) + b  # (R*R,)
         with np.errstate(over="ignore"):  # exp(-score) may overflow to inf: p = 0, correct
             p = 1.0 / (1.0 + np.exp(-score))
-        self.surface.set_data(p.reshape(self.resolution, self.resolution))
+        self.probabilities = p.reshape(self.probabilities.shape)  # (rows, cols)
+        index = np.clip((self.probabilities * 255).round(), 0, 255).astype(np.uint8)
+        self.surface.set_data(self._lut[index])  # (rows, cols, 4) RGBA pixels
         us, vs = boundary_points(w1, w2, b, self.xlim, self.ylim)
         self.boundary.set_data(us, vs)
         loss, accuracy = self.evaluate(values)
