@@ -60,8 +60,8 @@ class NeuronExplorer(Explorer):
 
     title = "One neuron: move the weights and the bias"
     figsize = (6.4, 4.3)
-    #: Probability samples across and up the surface: about one per two screen pixels, so the
-    #: picture is smooth without interpolation (which costs more than computing the values).
+    #: Probability samples (columns, rows) of the shading, drawn without interpolation: the
+    #: surface is smooth, and resampling a small image is the most expensive part of an update.
     resolution = (96, 64)
     #: Opacity of the grey shading over the white background (the points must stay readable).
     shade_alpha = 0.55
@@ -112,8 +112,8 @@ class NeuronExplorer(Explorer):
         self.probabilities = np.zeros((rows, cols))  # what the shading shows, for tests
         # Light grey shades (white = 0, grey = 1) keep the blue and orange customers readable
         # on top; a coloured map would hide one class in its own colour. The colours are
-        # looked up in a 256-entry table and drawn as ready-made RGBA pixels, which is several
-        # times faster than letting matplotlib colour-map and blend the image on every update.
+        # looked up in a 256-entry table and drawn as ready-made RGBA pixels, so matplotlib
+        # does not colour-map and alpha-blend the image again on every update.
         shades = matplotlib.colormaps[CMAP_GRAY](np.linspace(0.0, 1.0, 256))  # (256, 4)
         blended = self.shade_alpha * shades[:, :3] + (1 - self.shade_alpha)  # over white
         self._lut = (np.column_stack([blended, np.ones(256)]) * 255).round().astype(np.uint8)
