@@ -91,7 +91,10 @@ class Optimizer:
 
     def step(self, grads: dict) -> None:
         """Update every parameter in place from its gradient."""
-        grads = self._checked_grads(grads)
+        self._apply(self._checked_grads(grads))
+
+    def _apply(self, grads: dict) -> None:
+        """The update itself, for gradients already known to be good (``MLP.fit`` uses it)."""
         self.t += 1
         for name, p in self.params.items():
             self._update(name, p, grads[name])
@@ -178,18 +181,28 @@ class Adam(Optimizer):
         self.eps = check_positive_float(eps, "eps")
         self.m = {k: np.zeros_like(p) for k, p in params.items()}
         self.v = {k: np.zeros_like(p) for k, p in params.items()}
+        self._buf = {k: np.empty_like(p) for k, p in params.items()}  # scratch space
 
     def _update(self, name, p, g):
-        m, v = self.m[name], self.v[name]
-        m *= self.b1
-        m += (1 - self.b1) * g  # running mean of g
-        v *= self.b2
-        v += (1 - self.b2) * (g * g)  # running mean of g^2
+        # The maths of the docstring, rearranged so that every pass writes into an existing
+        # array (no temporaries): lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps)
+        #                     = step * m / (sqrt(v) + eps * sqrt(bias2)),
+        # with step = lr * sqrt(bias2) / bias1.
+        m, v, buf = self.m[name], self.v[name], self._buf[name]
+        np.subtract(g, m, out=buf)
+        buf *= 1 - self.b1
+        m += buf  # m = b1 m + (1 - b1) g: running mean of g
+        np.multiply(g, g, out=buf)
+        buf -= v
+        buf *= 1 - self.b2
+        v += buf  # v = b2 v + (1 - b2) g^2: running mean of g^2
         bias1 = 1 - self.b1**self.t
-        bias2 = 1 - self.b2**self.t
-        denom = np.sqrt(v) / np.sqrt(bias2)
-        denom += self.eps
-        p -= (self.lr / bias1) * (m / denom)
+        root_bias2 = np.sqrt(1 - self.b2**self.t)
+        np.sqrt(v, out=buf)
+        buf += self.eps * root_bias2
+        np.divide(m, buf, out=buf)
+        buf *= self.lr * root_bias2 / bias1
+        p -= buf
 
 
 class RandomSearch:
