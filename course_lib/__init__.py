@@ -7,7 +7,9 @@ Which notebook uses which module:
   :mod:`course_lib.widgets.welcome`, :mod:`course_lib.exercises.welcome`
 * ``01``-``05`` (neuron to feed-forward networks): :mod:`course_lib.numpy_nn` and
   :mod:`course_lib.torch_nn` (activations, losses, neuron, optim, layers, mlp),
-  :mod:`course_lib.data.synthetic`, :mod:`course_lib.widgets`; ``04`` also
+  :mod:`course_lib.data.synthetic`, :mod:`course_lib.widgets`; ``01`` also
+  :mod:`course_lib.throughput` (matrix-multiply speed), ``03`` :mod:`course_lib.landscape`
+  (loss landscape, optimiser paths), ``04``
   :mod:`course_lib.depth` (vanishing gradients), ``05`` :mod:`course_lib.two_layer`
   (backprop by hand, the playground's trainer)
 * ``06``-``08`` (MNIST, convolutions, CNNs): :mod:`course_lib.numpy_nn.conv`,
