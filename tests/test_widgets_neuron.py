@@ -124,3 +124,26 @@ def test_bad_data_is_refused_with_a_clear_message():
         NeuronExplorer(np.column_stack([x, x]), y)
     with pytest.raises(ValueError, match="labels"):
         NeuronExplorer(x, y[:10])
+
+
+def test_fast_redraw_shows_the_same_picture_as_a_full_render(explorer):
+    import io
+
+    from PIL import Image
+
+    for move in explorer.example_moves:
+        explorer.set(**move)
+    fast = np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"), dtype=float)
+    for artist in explorer.dynamic_artists:
+        artist.set_animated(False)
+    explorer.fig.canvas.draw()
+    full = np.asarray(explorer.fig.canvas.buffer_rgba())[..., :3].astype(float)
+    assert fast.shape == full.shape
+    assert np.mean(np.abs(fast - full)) < 0.5
+
+
+def test_every_example_move_changes_the_picture(explorer):
+    for move in explorer.example_moves:
+        before = bytes(explorer.image.value)
+        explorer.set(**move)
+        assert bytes(explorer.image.value) != before, move
