@@ -113,7 +113,7 @@ def _forward(x, params, activation):
     h, act_cache = act_forward(a)  # (N, H)
     z = h @ params["W2"] + params["b2"]  # (N, 1)
     e = np.exp(-np.abs(z))  # stable sigmoid: exp only ever sees -|z|
-    p = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))  # (N, 1)
+    p = np.where(z >= 0, 1.0, e) / (1.0 + e)  # (N, 1): 1/(1+e) or e/(1+e)
     return p, (x, h, z, e, act_cache)
 
 
@@ -226,9 +226,12 @@ class Trainer:
             if t >= steps:
                 break
             g = np.concatenate([self._grads[k].ravel() for k in self.params])
-            self.m = self.beta1 * self.m + (1 - self.beta1) * g
-            self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
-            m_hat = self.m / (1 - self.beta1 ** (t + 1))  # undo the bias of the zero start
+            self.m *= self.beta1
+            self.m += (1 - self.beta1) * g  # running average of the gradient
+            self.v *= self.beta2
+            self.v += (1 - self.beta2) * g * g  # ... and of its square
+            # Divide by (1 - beta^(t+1)) to undo the bias of the zero start.
+            m_hat = self.m / (1 - self.beta1 ** (t + 1))
             v_hat = self.v / (1 - self.beta2 ** (t + 1))
             self.theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
             self.step += 1
