@@ -288,6 +288,10 @@ def test_torch_cnn_bad_input_and_weights():
         model.feature_maps(np.zeros((1, 6, 6)), layer=2)
     with pytest.raises(TypeError, match="must be a course_lib.numpy_nn.cnn.CNN"):
         TorchCNN.from_numpy(model)
+    with pytest.raises(TypeError, match=r"x must be a torch.Tensor of images, got ndarray"):
+        model(np.zeros((2, 6, 6), dtype=np.float32))
+    with pytest.raises(TypeError, match=r"floating-point pixels, got dtype torch.uint8"):
+        model(torch.zeros(2, 6, 6, dtype=torch.uint8))
 
 
 _garbage = st.one_of(
@@ -311,3 +315,17 @@ def test_garbage_gives_only_value_or_type_errors(x, y):
             call()
         except (ValueError, TypeError):
             pass
+
+
+@given(x=_garbage)
+def test_torch_cnn_garbage_gives_only_value_or_type_errors(x):
+    model = TorchCNN(channels=(2,), hidden=None, image_size=6, num_classes=3)
+    inputs = [x]
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        inputs.append(torch.as_tensor(x))
+    for value in inputs:
+        for call in (model, model.feature_maps):
+            try:
+                call(value)
+            except (ValueError, TypeError):
+                pass

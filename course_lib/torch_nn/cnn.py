@@ -98,6 +98,16 @@ class CNN(nn.Module):
 
     def _images(self, x):
         c = self.config
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"x must be a torch.Tensor of images, got {type(x).__name__}; use "
+                "torch.as_tensor(x, dtype=torch.float32) (divide uint8 pixels by 255)"
+            )
+        if not x.is_floating_point():
+            raise TypeError(
+                f"x must hold floating-point pixels, got dtype {x.dtype}; "
+                "use x.float() / 255 for uint8 images"
+            )
         if x.dim() == 3 and c.in_channels == 1:
             x = x.unsqueeze(1)  # (N, S, S) -> (N, 1, S, S)
         if x.dim() != 4 or tuple(x.shape[1:]) != (c.in_channels, c.image_size, c.image_size):
@@ -140,6 +150,8 @@ class CNN(nn.Module):
             if arr.dtype.kind not in "iuf" or arr.dtype == bool:
                 raise TypeError(f"x must hold numbers, got dtype {arr.dtype}")
             x = torch.as_tensor(arr)
+        if x.is_complex() or x.dtype == torch.bool:
+            raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
         if x.dtype == torch.uint8:
             x = x.float() / 255
         x = self._images(x.to(device=param.device, dtype=param.dtype))
