@@ -49,6 +49,8 @@ from course_lib.torch_nn.optim import (
 )
 
 # --- convolution, pooling, the CNN and training (conv.py, cnn.py, train.py): imports below ---
+# (train.predict/predict_proba stay in course_lib.torch_nn.train: neuron's names are taken)
+from course_lib.torch_nn.train import History, LiveLossPlot, evaluate, fit  # noqa: E402
 
 __all__ = [
     "ACTIVATION_MODULES",
@@ -90,4 +92,8 @@ __all__ = [
     "CNN",
     "conv2d_forward",
     "maxpool2d_forward",
+    "History",
+    "LiveLossPlot",
+    "evaluate",
+    "fit",
 ]
