@@ -162,6 +162,13 @@ class Trajectory:
         return float(np.sum(np.linalg.norm(np.diff(self.path, axis=0), axis=1)))
 
 
+def _check_start(w0) -> np.ndarray:
+    w0 = as_float_array(w0, "w0", ndim=1, layout="(2,)")
+    if w0.shape != (2,):
+        raise ValueError(f"w0 must hold the two starting weights, shape (2,), got {w0.shape}")
+    return w0.astype(np.float64)
+
+
 def _exploded(loss: float, start_loss: float, w: np.ndarray) -> bool:
     return (
         not np.isfinite(loss)
@@ -172,7 +179,7 @@ def _exploded(loss: float, start_loss: float, w: np.ndarray) -> bool:
 
 def _descend(name, x, y, b, w0, steps, lr, batches) -> Trajectory:
     """Shared loop of gradient descent and SGD; ``batches()`` yields index arrays."""
-    params = {"w": np.array(w0, dtype=np.float64)}
+    params = {"w": _check_start(w0)}
     opt = SGD(params, lr=lr) if name == "SGD" else GradientDescent(params, lr=lr)
     yf = y.astype(np.float64)
     full_loss = _fast_loss(x, yf, params["w"], b)
@@ -234,7 +241,7 @@ def run_random_search(
     """
     x, y = _check_xy(x, y)
     steps = check_nonnegative_int(steps, "steps")
-    params = {"w": np.array(w0, dtype=np.float64)}
+    params = {"w": _check_start(w0)}
     yf = y.astype(np.float64)
 
     def loss_fn(p):

@@ -104,5 +104,7 @@ def test_bad_inputs_are_refused(data):
         run_gradient_descent(x, y[:5], 0.0, [0.0, 0.0], lr=1.0, steps=2)
     with pytest.raises(ValueError, match="lr"):
         run_gradient_descent(x, y, 0.0, [0.0, 0.0], lr=-1.0, steps=2)
+    with pytest.raises(ValueError, match="two starting weights"):
+        run_random_search(x, y, 0.0, [0.0, 0.0, 1.0], step_size=0.1, steps=2)
     with pytest.raises(TypeError, match="steps"):
         run_sgd(x, y, 0.0, [0.0, 0.0], lr=1.0, steps=2.5, batch_size=4)
