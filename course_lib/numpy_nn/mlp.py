@@ -12,8 +12,10 @@ Backpropagation runs the same stack backwards, each layer turning the gradient w
 to its output into gradients with respect to its input and its weights (the chain rule).
 
 Fast where it matters: everything stays in float32 (like PyTorch), the matrix products go to
-BLAS, the bias is added in place, and the first layer skips the gradient with respect to the
-data (nobody needs it). Introduced in ``05_feed_forward_networks``; trained on MNIST in
+BLAS, the bias is added in place, the first layer skips the gradient with respect to the
+data (nobody needs it), and Adam updates in place. On a busy machine, start Python with
+``OPENBLAS_NUM_THREADS=1``: idle BLAS worker threads that spin for a core can make small
+matrix products many times slower. Introduced in ``05_feed_forward_networks``; trained on MNIST in
 ``06_images_and_mnist``.
 """
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.numpy_nn.activations import ACTIVATIONS
+from course_lib.numpy_nn.activations import ACTIVATIONS, softmax
 from course_lib.numpy_nn.layers import linear_backward, linear_forward
 from course_lib.numpy_nn.losses import softmax_cross_entropy
 from course_lib.numpy_nn.optim import Optimizer, make_optimizer, minibatches
@@ -160,8 +162,6 @@ class MLP:
 
     def predict_proba(self, x, batch_size: int = 4096) -> np.ndarray:
         """Class probabilities ``softmax(logits)``: ``(N, D) -> (N, K)``."""
-        from course_lib.numpy_nn.activations import softmax
-
         x = self._check_x(x)
         batch_size = check_positive_int(batch_size, "batch_size")
         out = [
