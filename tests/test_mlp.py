@@ -212,3 +212,12 @@ def test_mlp_reaches_97_percent_on_full_mnist():
     )
     assert result["epochs"] == 3
     assert result["acc"] >= 0.97
+
+
+def test_fit_shows_a_progress_bar_only_when_asked(capsys):
+    x, y = _spirals(n=64)
+    MLP([2, 8, 3], seed=0).fit(x, y, epochs=2, batch_size=32, progress=False)
+    assert "MLP.fit" not in capsys.readouterr().err
+    MLP([2, 8, 3], seed=0).fit(x, y, epochs=2, batch_size=32, progress=True)
+    err = capsys.readouterr().err
+    assert "MLP.fit" in err and "4/4" in err
