@@ -286,3 +286,17 @@ def test_live_loss_plot_redraws_one_figure_when_enabled():
     assert plot._raw.get_xdata().size == 12  # every step is on the curve
     assert plot._val.get_xdata().tolist() == [6, 12]  # validation loss at each epoch end
     assert plot._fig is first_fig  # the same figure, updated in place
+
+
+def test_live_loss_plot_draws_a_numpy_mlp_history_without_a_validation_entry():
+    from course_lib.numpy_nn.mlp import MLP as NumpyMLP
+
+    x, y = blobs(n=60)
+    plot = LiveLossPlot(enabled=True, min_interval=0.0)
+    history = NumpyMLP([x.shape[1], 8, 3], seed=0).fit(
+        x, y, epochs=2, batch_size=10, lr=0.01, progress=False, callback=plot, callback_every=3
+    )
+    assert plot.draws >= 2
+    assert plot._raw.get_xdata().size == len(history.step_loss)
+    labels = [t.get_text() for t in plot._ax.get_legend().get_texts()]
+    assert not any("validation" in label for label in labels)  # no validation data, no entry

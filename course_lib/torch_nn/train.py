@@ -637,9 +637,13 @@ class LiveLossPlot:
         ax.set_xlabel("optimisation step")
         ax.set_ylabel("cross-entropy loss")
         ax.set_yscale("log")
-        ax.legend(loc="upper right", fontsize=8)
-        fig.tight_layout()
         self._fig, self._ax = fig, ax
+        self._legend(with_val=False)  # the validation entry appears with its first point
+        fig.tight_layout()
+
+    def _legend(self, with_val: bool) -> None:
+        handles = [self._raw, self._avg, self._val] if with_val else [self._raw, self._avg]
+        self._ax.legend(handles=handles, loc="upper right", fontsize=8)
 
     def _draw(self, history: History) -> None:
         if self._fig is None:
@@ -654,6 +658,7 @@ class LiveLossPlot:
         if val_loss:
             ends = history.steps_per_epoch * np.arange(1, len(val_loss) + 1)
             self._val.set_data(ends, val_loss)
+            self._legend(with_val=True)
         self._ax.relim()
         self._ax.autoscale_view()
         self._show()
