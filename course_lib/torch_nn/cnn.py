@@ -7,9 +7,13 @@ Same layers and names as the NumPy :class:`course_lib.numpy_nn.cnn.CNN`::
       -> conv2 (k x k, pad k//2) [-> bn2] -> ReLU -> maxpool 2x2   (N, F2, S/4, S/4)
       -> flatten -> fc1 -> ReLU -> fc2 (fc1 alone when hidden=None)  (N, K) logits
 
-The defaults (32 and 64 filters, 128 hidden units) reach about 99% on MNIST and 91-92% on
-Fashion-MNIST in a few CPU epochs. ``batch_norm=True`` adds batch normalisation after each
-convolution (faster, steadier training; it has no NumPy twin).
+``batch_norm=True`` adds batch normalisation after each convolution: faster, steadier
+training, but no NumPy twin. Measured on 2 busy CPU cores (one thread, batch 128, Adam,
+``course_lib.torch_nn.train.fit``), the default 32/64 filters and 128 hidden units reach:
+
+* ``CNN(batch_norm=True)``, ``schedule="onecycle"``, ``lr=3e-3``: MNIST 99.16% after 2
+  epochs, Fashion-MNIST 92.1% after 3 (about 1-2 minutes per epoch);
+* ``CNN()``, constant ``lr=1e-3``: MNIST 98.2% after 2 epochs, Fashion-MNIST 89.6% after 3.
 
 :meth:`CNN.numpy_params` and :meth:`CNN.load_numpy_params` convert weights to and from the
 NumPy layout (``"conv1.w"``, ``"fc1.w"`` with shape ``(D, M)``, ...), so the NumPy forward
