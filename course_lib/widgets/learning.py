@@ -117,6 +117,7 @@ class LandscapeExplorer(Explorer):
         self.min_loss = float(loss_grid(self.x, self.y, self.b, *self.w_best[:, None]).item())
 
         ax_map, ax_loss = self.fig.subplots(1, 2, width_ratios=[1.0, 1.05])
+        self.fig.get_layout_engine().set(wspace=0.12)  # room between colour bar and loss axis
         image = ax_map.imshow(
             self.grid_loss,
             origin="lower",
@@ -135,7 +136,7 @@ class LandscapeExplorer(Explorer):
             linewidths=0.6,
             alpha=0.7,
         )
-        self.fig.colorbar(image, ax=ax_map, label="loss (BCE)", shrink=0.85)
+        self.fig.colorbar(image, ax=ax_map, label="loss", shrink=0.85)
         ax_map.plot(
             *self.w_best, marker="*", color="white", ms=13, mec="black", ls="none", label="minimum"
         )
