@@ -41,6 +41,11 @@ def test_measurement_times_every_backend_and_size():
     assert sizes.tolist() == [16, 64] and rates.shape == (2,)
 
 
+def test_time_budget_cuts_the_repeats_short():
+    result = measure_matmul_throughput([128], repeats=50, backends=["numpy"], budget_s=1e-9)
+    assert result.timings[0].repeats == 1  # the budget ran out after the first timed run
+
+
 def test_available_backends_always_has_the_cpu(device):
     backends = available_backends()
     assert backends[:2] == ["numpy", "torch-cpu"]

@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course_lib.data.synthetic import make_trip_customers
 from course_lib.widgets.neuron import NeuronExplorer, boundary_points
@@ -147,3 +149,19 @@ def test_every_example_move_changes_the_picture(explorer):
         before = bytes(explorer.image.value)
         explorer.set(**move)
         assert bytes(explorer.image.value) != before, move
+
+
+@given(
+    w1=st.floats(-2, 2),
+    w2=st.floats(-0.05, 0.05),
+    b=st.floats(-10, 10),
+)
+def test_boundary_points_lie_on_the_line_inside_the_box(w1, w2, b):
+    xlim, ylim = (-1.0, 21.0), (-18.0, 383.0)
+    us, vs = boundary_points(w1, w2, b, xlim, ylim)
+    assert us.shape == vs.shape and us.size in (0, 2)
+    if us.size:
+        scale = abs(w1) * 21 + abs(w2) * 383 + abs(b) + 1e-12
+        assert np.allclose((w1 * us + w2 * vs + b) / scale, 0.0, atol=1e-9)
+        assert np.all((us >= xlim[0] - 1e-9) & (us <= xlim[1] + 1e-9))
+        assert np.all((vs >= ylim[0] - 1e-9) & (vs <= ylim[1] + 1e-9))
