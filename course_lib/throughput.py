@@ -142,14 +142,15 @@ def measure_matmul_throughput(
     if unknown:
         raise ValueError(f"unknown backend(s) {unknown}; choose from {list(BACKEND_LABELS)}")
 
-    timings = []
-    devices = {}
+    runners, devices = {}, {}
     for backend in backends:
-        run, describe = _runner(backend)
-        devices[backend] = describe
-        for n in sorted(sizes):
-            fn = run(n, seed)
-            seconds, taken = _median_time(fn, repeats, budget_s)
+        runners[backend], devices[backend] = _runner(backend)
+    timings = []
+    # Sizes outside, backends inside: a burst of load from another program then slows every
+    # backend at the same size alike, instead of making one backend look slow.
+    for n in sorted(sizes):
+        for backend in backends:
+            seconds, taken = _median_time(runners[backend](n, seed), repeats, budget_s)
             timings.append(Timing(backend, n, seconds, taken))
     return ThroughputResult(tuple(timings), "float32", devices)
 
