@@ -14,8 +14,10 @@ a human eye, and neighbouring pixels are no longer neighbours.
   accuracy drops.
 
 :func:`run_permutation_experiment` trains both models on both versions of the data (same
-seed, same batches) and returns a :class:`PermutationResult`; :func:`plot_permutation_results`
-draws the four accuracies. Introduced in ``07_convolutions``.
+seed, same batches; the shuffled FFN starts from the same random weights seen through the
+shuffle), plus two control runs that show how much an FFN's accuracy moves with its starting
+weights anyway, and returns a :class:`PermutationResult`; :func:`plot_permutation_results`
+draws the four main accuracies. Introduced in ``07_convolutions``.
 
 Shape letters: N images, H x W pixels (``P = H * W`` positions), D input features, K classes.
 """
@@ -30,6 +32,8 @@ import numpy as np
 from course_lib.validate import check_nonnegative_int, check_positive_int
 
 __all__ = [
+    "CONTROL_RUNS",
+    "RUNS",
     "PermutationResult",
     "PermutationSetup",
     "inverse_permutation",
@@ -37,6 +41,7 @@ __all__ = [
     "permute_first_layer",
     "permute_pixels",
     "plot_permutation_results",
+    "rearrange_first_layer_",
     "run_permutation_experiment",
 ]
 
@@ -125,15 +130,25 @@ def permute_first_layer(w1, permutation) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PermutationResult:
-    """Test accuracies (fractions in ``[0, 1]``) of the four runs of the experiment."""
+    """Test accuracies (fractions in ``[0, 1]``) of the runs of the experiment.
+
+    The four main runs: FFN and CNN, each on original and on shuffled images. The shuffled
+    FFN starts from the original FFN's random weights with the rows of ``W1`` rearranged by
+    the shuffle (the same random start, seen through the shuffle). Two control runs measure
+    how much an FFN's accuracy moves anyway: the shuffled FFN from the *un*-rearranged
+    weights (``ffn_permuted_fresh``), and the original FFN from another seed
+    (``ffn_other_seed``); ``None`` when they were not run.
+    """
 
     ffn_original: float  # feed-forward net, original images
-    ffn_permuted: float  # feed-forward net, shuffled images
+    ffn_permuted: float  # feed-forward net, shuffled images, the same start rearranged
     cnn_original: float  # convolutional net, original images
-    cnn_permuted: float  # convolutional net, shuffled images
+    cnn_permuted: float  # convolutional net, shuffled images, the same start
     n_train: int  # training images used
     n_test: int  # test images used
     epochs: int  # epochs of every run
+    ffn_permuted_fresh: float | None = None  # FFN, shuffled images, weights not rearranged
+    ffn_other_seed: float | None = None  # FFN, original images, another seed
     seconds: dict = field(default_factory=dict, compare=False)  # run name -> training seconds
     models: dict = field(default_factory=dict, compare=False, repr=False)  # run name -> model
     histories: dict = field(default_factory=dict, compare=False, repr=False)  # name -> History
@@ -142,6 +157,20 @@ class PermutationResult:
     def ffn_change_points(self) -> float:
         """FFN accuracy on shuffled minus on original images, in percentage points."""
         return 100.0 * (self.ffn_permuted - self.ffn_original)
+
+    @property
+    def ffn_fresh_change_points(self) -> float | None:
+        """The same for the shuffled FFN started from weights that were not rearranged."""
+        if self.ffn_permuted_fresh is None:
+            return None
+        return 100.0 * (self.ffn_permuted_fresh - self.ffn_original)
+
+    @property
+    def ffn_seed_change_points(self) -> float | None:
+        """How far another seed alone moves the FFN on the original images (the noise)."""
+        if self.ffn_other_seed is None:
+            return None
+        return 100.0 * (self.ffn_other_seed - self.ffn_original)
 
     @property
     def cnn_drop_points(self) -> float:
@@ -154,25 +183,60 @@ class PermutationResult:
         return 100.0 * (self.cnn_original - self.ffn_original)
 
     def table(self) -> str:
-        """The four accuracies as a small text table."""
-        return (
-            f"{'model':<22}{'original':>10}{'shuffled':>10}\n"
-            f"{'feed-forward (FFN)':<22}{self.ffn_original:>10.2%}{self.ffn_permuted:>10.2%}\n"
-            f"{'convolutional (CNN)':<22}{self.cnn_original:>10.2%}{self.cnn_permuted:>10.2%}"
-        )
+        """The accuracies as a small text table."""
+        rows = [
+            f"{'model':<30}{'original':>10}{'shuffled':>10}",
+            f"{'feed-forward (FFN)':<30}{self.ffn_original:>10.2%}{self.ffn_permuted:>10.2%}",
+            f"{'convolutional (CNN)':<30}{self.cnn_original:>10.2%}{self.cnn_permuted:>10.2%}",
+        ]
+        if self.ffn_other_seed is not None and self.ffn_permuted_fresh is not None:
+            rows.append(
+                f"{'FFN, other start (controls)':<30}{self.ffn_other_seed:>10.2%}"
+                f"{self.ffn_permuted_fresh:>10.2%}"
+            )
+        return "\n".join(rows)
 
     def summary(self) -> str:
-        """One sentence stating what the four numbers show."""
-        return (
+        """Sentences stating what the numbers show."""
+        text = (
             f"Shuffling the pixels changed the FFN's test accuracy by "
             f"{self.ffn_change_points:+.2f} points ({self.ffn_original:.2%} -> "
             f"{self.ffn_permuted:.2%}) but cost the CNN {self.cnn_drop_points:.2f} points "
             f"({self.cnn_original:.2%} -> {self.cnn_permuted:.2%}); on the original images "
             f"the CNN was {self.cnn_edge_points:.2f} points ahead of the FFN."
         )
+        if self.ffn_fresh_change_points is not None and self.ffn_seed_change_points is not None:
+            text += (
+                f" Controls: an FFN on shuffled images from weights that were not rearranged "
+                f"lands {self.ffn_fresh_change_points:+.2f} points from the original FFN, and "
+                f"another seed alone moves it {self.ffn_seed_change_points:+.2f} points."
+            )
+        return text
 
 
+#: Names of the four main runs and of the two control runs (see run_permutation_experiment).
 RUNS = ("ffn_original", "ffn_permuted", "cnn_original", "cnn_permuted")
+CONTROL_RUNS = ("ffn_permuted_fresh", "ffn_other_seed")
+
+
+def rearrange_first_layer_(model, permutation):
+    """Rearrange, in place, the first ``nn.Linear`` of ``model`` for shuffled inputs.
+
+    PyTorch stores the weight as ``(M, D)`` (the transpose of the course's ``W1 (D, M)``),
+    so rows of ``W1`` are columns here: ``weight[:, j] <- weight[:, permutation[j]]``. A model
+    that computed ``f(x)`` before computes ``f(x)`` on ``permute_pixels(x, permutation)``
+    after. Returns ``model``. Introduced in ``07_convolutions``.
+    """
+    import torch
+    from torch import nn
+
+    first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
+    if first is None:
+        raise ValueError("model has no nn.Linear layer whose inputs could be rearranged")
+    perm = _check_permutation(permutation, first.in_features)
+    with torch.no_grad():
+        first.weight.copy_(first.weight[:, torch.as_tensor(perm)])
+    return model
 
 
 def run_permutation_experiment(
@@ -188,6 +252,7 @@ def run_permutation_experiment(
     batch_size: int,
     lr: float,
     seed: int = 0,
+    controls: bool = True,
     device=None,
     progress: bool = True,
     callback_factory: Callable | None = None,
@@ -196,16 +261,26 @@ def run_permutation_experiment(
 
     ``x_train`` ``(N, H, W)`` and ``x_test`` ``(M, H, W)`` images (``uint8`` or floats),
     ``y_train`` ``(N,)``, ``y_test`` ``(M,)`` labels; ``permutation`` ``(H * W,)`` from
-    :func:`make_permutation`. ``make_ffn()`` returns a fresh ``torch.nn.Module`` taking
-    flattened images ``(B, H * W)``; ``make_cnn()`` one taking ``(B, 1, H, W)``. Each factory
-    is called twice (original, shuffled) under ``torch.manual_seed(seed)``, so both runs of a
-    model start from the same initial weights; :func:`course_lib.torch_nn.train.fit` then
-    uses the same ``seed``, so they also see the same batches in the same order. The two
-    runs of a model differ in one thing only: where each pixel sits.
+    :func:`make_permutation`. ``make_ffn(seed)`` returns a fresh ``torch.nn.Module`` taking
+    flattened images ``(B, H * W)``; ``make_cnn(seed)`` one taking ``(B, 1, H, W)``. Every
+    factory call happens right after ``torch.manual_seed(seed)``, and
+    :func:`course_lib.torch_nn.train.fit` uses the same ``seed``, so within each pair the
+    starting weights and the batches are the same and only the pixel positions differ:
+
+    * the CNN on shuffled images starts from exactly the CNN's starting weights;
+    * the FFN on shuffled images starts from the FFN's starting weights with its first layer
+      rearranged by the shuffle (:func:`rearrange_first_layer_`), which is the same random
+      start seen through the shuffle (a random matrix with its rows reordered is just as
+      random). A CNN has no such rearrangement, and that is the point of the experiment.
+
+    ``controls=True`` adds two FFN runs that measure the ordinary spread of results: shuffled
+    images from the weights *not* rearranged (``"ffn_permuted_fresh"``), and original images
+    from seed ``seed + 1`` (``"ffn_other_seed"``).
 
     ``callback_factory(run_name)`` may return a ``fit`` callback per run (for example a
     ``LiveLossPlot``); run names are ``"ffn_original"``, ``"ffn_permuted"``,
-    ``"cnn_original"`` and ``"cnn_permuted"``. Introduced in ``07_convolutions``.
+    ``"cnn_original"``, ``"cnn_permuted"`` and the control names above.
+    Introduced in ``07_convolutions``.
     """
     import torch
 
@@ -232,34 +307,44 @@ def run_permutation_experiment(
         "original": (x_train, x_test),
         "permuted": (permute_pixels(x_train, perm), permute_pixels(x_test, perm)),
     }
+    # run name -> (model kind, data version, seed of the starting weights, rearrange them?)
+    plan = {
+        "ffn_original": ("ffn", "original", seed, False),
+        "ffn_permuted": ("ffn", "permuted", seed, True),
+        "cnn_original": ("cnn", "original", seed, False),
+        "cnn_permuted": ("cnn", "permuted", seed, False),
+    }
+    if controls:
+        plan["ffn_permuted_fresh"] = ("ffn", "permuted", seed, False)
+        plan["ffn_other_seed"] = ("ffn", "original", seed + 1, False)
     accuracies, seconds, models, histories = {}, {}, {}, {}
-    for kind, factory in (("ffn", make_ffn), ("cnn", make_cnn)):
-        for version in ("original", "permuted"):
-            run = f"{kind}_{version}"
-            tr, te = data[version]
-            if kind == "ffn":
-                tr, te = tr.reshape(len(tr), -1), te.reshape(len(te), -1)  # (N, H*W)
-            else:
-                tr, te = tr[:, None], te[:, None]  # (N, 1, H, W)
-            torch.manual_seed(seed)
-            model = factory()
-            callback = callback_factory(run) if callback_factory is not None else None
-            history = fit(
-                model,
-                tr,
-                y_train,
-                epochs=epochs,
-                batch_size=batch_size,
-                lr=lr,
-                device=device,
-                seed=seed,
-                progress=progress,
-                callback=callback,
-            )
-            accuracies[run] = evaluate(model, te, y_test)["accuracy"]
-            seconds[run] = history.train_seconds
-            models[run] = model
-            histories[run] = history
+    for run, (kind, version, init_seed, rearrange) in plan.items():
+        tr, te = data[version]
+        if kind == "ffn":
+            tr, te = tr.reshape(len(tr), -1), te.reshape(len(te), -1)  # (N, H*W)
+        else:
+            tr, te = tr[:, None], te[:, None]  # (N, 1, H, W)
+        torch.manual_seed(init_seed)
+        model = (make_ffn if kind == "ffn" else make_cnn)(init_seed)
+        if rearrange:
+            rearrange_first_layer_(model, perm)
+        callback = callback_factory(run) if callback_factory is not None else None
+        history = fit(
+            model,
+            tr,
+            y_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            device=device,
+            seed=init_seed,
+            progress=progress,
+            callback=callback,
+        )
+        accuracies[run] = evaluate(model, te, y_test)["accuracy"]
+        seconds[run] = history.train_seconds
+        models[run] = model
+        histories[run] = history
     return PermutationResult(
         **accuracies,
         n_train=n,
@@ -287,6 +372,7 @@ class PermutationSetup:
     cnn_channels: tuple[int, ...] = (8, 16)  # filters of the CNN's two conv-ReLU-pool blocks
     ffn_tolerance_points: float = 0.5  # the claim: the FFN moves by at most this much ...
     min_cnn_drop_points: float = 1.0  # ... while the CNN loses at least this much
+    control_tolerance_points: float = 1.0  # an FFN from another start stays this close
 
     def make_ffn(self, seed: int = 0):
         """A fresh FFN ``784 -> ffn_hidden -> 10`` (ReLU), weights drawn from ``seed``."""
@@ -294,8 +380,12 @@ class PermutationSetup:
 
         return MLP([784, self.ffn_hidden, 10], seed=seed)
 
-    def make_cnn(self):
-        """A fresh small CNN: two conv(3x3)-ReLU-pool blocks, then one linear layer."""
+    def make_cnn(self, seed: int = 0):
+        """A fresh small CNN: two conv(3x3)-ReLU-pool blocks, then one linear layer.
+
+        Its weights come from PyTorch's generator: call ``torch.manual_seed(seed)`` first
+        (:func:`run_permutation_experiment` does), which is what ``seed`` stands for here.
+        """
         from course_lib.torch_nn.cnn import CNN
 
         return CNN(channels=self.cnn_channels, hidden=None)
@@ -314,11 +404,12 @@ class PermutationSetup:
         y_test,
         *,
         seed: int = 0,
+        controls: bool = True,
         device=None,
         progress: bool = True,
         callback_factory: Callable | None = None,
     ) -> PermutationResult:
-        """Run the whole experiment: subset, shuffle, four trainings, test accuracies.
+        """Run the whole experiment: subset, shuffle, trainings, test accuracies.
 
         ``x_train`` ``(N, 28, 28)`` etc. as from :func:`course_lib.data.load_mnist`. One
         ``seed`` fixes the subset, the shuffle, the starting weights and the batch order.
@@ -331,12 +422,13 @@ class PermutationSetup:
             x_test,
             y_test,
             permutation=make_permutation(x_train.shape[1] * x_train.shape[2], seed),
-            make_ffn=lambda: self.make_ffn(seed),
+            make_ffn=self.make_ffn,
             make_cnn=self.make_cnn,
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,
             seed=seed,
+            controls=controls,
             device=device,
             progress=progress,
             callback_factory=callback_factory,
@@ -353,7 +445,7 @@ def plot_permutation_results(result: PermutationResult):
 
     from course_lib.style import OKABE_ITO
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
     models = ["feed-forward net (FFN)", "convolutional net (CNN)"]
     original = [result.ffn_original, result.cnn_original]
     permuted = [result.ffn_permuted, result.cnn_permuted]
@@ -375,14 +467,15 @@ def plot_permutation_results(result: PermutationResult):
                 fontsize=9,
             )
     low = 100 * min(original + permuted)
-    ax.set_ylim(max(0.0, np.floor(low / 5) * 5 - 5), 100)
+    bottom = max(0.0, np.floor(low / 5) * 5 - 5)  # zoom in on the differences, and say so
+    ax.set_ylim(bottom, 100)
     ax.set_xticks(xs, models)
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylabel("test accuracy (%)" if bottom == 0 else f"test accuracy (%, from {bottom:.0f})")
     ax.set_xlabel("model")
     ax.set_title(
         f"Shuffling pixels: FFN {result.ffn_change_points:+.2f} points, "
         f"CNN {-result.cnn_drop_points:+.2f} points"
     )
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     fig.tight_layout()
     return fig

@@ -28,7 +28,14 @@ import numpy as np
 from course_lib.style import CMAP_DIVERGING, CMAP_GRAY
 from course_lib.widgets.base import Explorer, dropdown, slider
 
-__all__ = ["CUSTOM", "KERNEL_PRESETS", "KernelExplorer", "WEIGHT_NAMES", "apply_kernel"]
+__all__ = [
+    "CUSTOM",
+    "KERNEL_PRESETS",
+    "KernelExplorer",
+    "WEIGHT_NAMES",
+    "apply_kernel",
+    "plot_convolution_step",
+]
 
 #: Control names of the nine weights: ``w{row}{column}``.
 WEIGHT_NAMES = tuple(f"w{r}{c}" for r in range(3) for c in range(3))
@@ -307,3 +314,73 @@ class KernelExplorer(Explorer):
             f"feature map from {fmap.min():.2f} to {fmap.max():.2f}, strongest at row {r}, "
             f"column {c}."
         )
+
+
+def plot_convolution_step(image, kernel, row: int, col: int):
+    """One step of a convolution, drawn with every number: input, kernel and feature map.
+
+    ``image``: a small ``(H, W)`` array (up to about 10x10, so the numbers stay readable);
+    ``kernel``: ``(HH, WW)``; ``(row, col)``: the output position to explain. The patch of the
+    input under the kernel and the output it produces are outlined, and the title writes out
+    the sum. Returns the matplotlib Figure (drawn with pyplot).
+    Introduced in ``07_convolutions``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from course_lib.style import OKABE_ITO
+
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    fmap = apply_kernel(image, kernel)  # (H - HH + 1, W - WW + 1)
+    hh, ww = kernel.shape
+    if not (0 <= row < fmap.shape[0] and 0 <= col < fmap.shape[1]):
+        raise ValueError(
+            f"(row, col) must index the {fmap.shape[0]}x{fmap.shape[1]} feature map, "
+            f"got ({row}, {col})"
+        )
+    patch = image[row : row + hh, col : col + ww]
+    value = fmap[row, col]
+
+    fig, axes = plt.subplots(
+        1, 3, figsize=(10.0, 3.8), width_ratios=[image.shape[1], kernel.shape[1] + 1, fmap.shape[1]]
+    )
+    panels = (
+        (axes[0], image, CMAP_GRAY, (0.0, max(1.0, float(np.abs(image).max()))), "input image"),
+        (axes[1], kernel, CMAP_DIVERGING, None, "kernel"),
+        (axes[2], fmap, CMAP_DIVERGING, None, "feature map"),
+    )
+    for ax, arr, cmap, lim, name in panels:
+        if lim is None:
+            m = max(float(np.abs(arr).max()), 1e-9)
+            lim = (-m, m)
+        ax.imshow(arr, cmap=cmap, vmin=lim[0], vmax=lim[1], interpolation="nearest")
+        mid = (lim[0] + lim[1]) / 2
+        span = lim[1] - lim[0]
+        for (i, j), v in np.ndenumerate(arr):
+            dark = abs(v - mid) > 0.3 * span if cmap == CMAP_DIVERGING else v > mid
+            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")  # fmt: skip
+        ax.set_xticks(range(arr.shape[1]))
+        ax.set_yticks(range(arr.shape[0]))
+        ax.tick_params(labelsize=7)
+        ax.grid(False)
+        ax.set_xlabel("column")
+        ax.set_ylabel("row")
+        ax.set_title(f"{name} {arr.shape[0]}x{arr.shape[1]}")
+    edge = OKABE_ITO["vermillion"]
+    axes[0].add_patch(
+        Rectangle((col - 0.5, row - 0.5), ww, hh, fill=False, edgecolor=edge, linewidth=3)
+    )
+    axes[2].add_patch(
+        Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=edge, linewidth=3)
+    )
+    terms = " + ".join(
+        f"{p:g}×{k:g}" if k >= 0 else f"{p:g}×({k:g})"
+        for p, k in zip(patch.ravel(), kernel.ravel(), strict=True)
+    )
+    fig.suptitle(
+        f"feature map[{row}, {col}] = sum of patch × kernel = {terms} = {value:g}", fontsize=9
+    )
+    fig.tight_layout()
+    return fig
