@@ -128,6 +128,14 @@ def test_result_reports_and_plots_the_gaps():
     assert r.cnn_drop_points == pytest.approx(5.0)
     assert r.cnn_edge_points == pytest.approx(3.0)
     assert "-0.10 points" in r.summary() and "5.00 points" in r.summary()
+    assert "Controls" not in r.summary()  # no control runs, no control sentence
+    with_controls = PermutationResult(
+        0.95, 0.95, 0.98, 0.93, 10, 10, 1, ffn_permuted_fresh=0.953, ffn_other_seed=0.948
+    )
+    assert with_controls.ffn_fresh_change_points == pytest.approx(0.3)
+    assert with_controls.ffn_seed_change_points == pytest.approx(-0.2)
+    assert "+0.30 points" in with_controls.summary() and "-0.20 points" in with_controls.summary()
+    assert "other start" in with_controls.table()
     fig = plot_permutation_results(r)
     assert fig.axes[0].get_ylabel() == "test accuracy (%, from 85)"  # the zoom is stated
     assert len(fig.axes[0].patches) == 4

@@ -148,3 +148,17 @@ def test_example_uses_a_digit_and_a_garment_and_its_moves_all_redraw(monkeypatch
     # Kernel-side update time: the course's target is a 50 ms median on a quiet machine;
     # this bound only catches a return to full-figure redraws on a busy shared machine.
     assert np.median(explorer.update_times_ms[1:]) < 250
+
+
+def test_convolution_step_figure_writes_out_the_sum():
+    from course_lib.widgets.kernels import plot_convolution_step
+
+    bar = np.zeros((7, 7))
+    bar[1:6, 3:5] = 1.0
+    fig = plot_convolution_step(bar, KERNEL_PRESETS["vertical edges (Sobel)"], 2, 1)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["input image 7x7", "kernel 3x3", "feature map 5x5"]
+    assert fig._suptitle.get_text().endswith("= 4")  # the patch straddles the left edge
+    assert all(ax.get_xlabel() == "column" for ax in fig.axes)
+    with pytest.raises(ValueError, match="5x5 feature map"):
+        plot_convolution_step(bar, KERNEL_PRESETS["identity"], 5, 0)
