@@ -204,3 +204,11 @@ def test_student_edition_runs_and_checks_say_not_implemented(path, tmp_path, mon
     )
     assert "course-feedback-correct" not in text, "a stubbed exercise was reported correct"
     assert os.environ.get("COURSE_STRICT_CHECKS") is None
+
+
+def test_teacher_guide_covers_every_notebook_with_a_binder_link():
+    guide = (NOTEBOOKS.parent / "docs" / "teaching.md").read_text(encoding="utf-8")
+    for path in _course_notebooks():
+        assert f"urlpath=lab/tree/notebooks/{path.name}" in guide, f"no Binder link: {path.name}"
+        assert f"| {path.name[:2]} " in guide, f"no time/exercise row for {path.name}"
+    assert "nbgrader" in guide and "--force" in guide
