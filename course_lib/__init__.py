@@ -13,7 +13,10 @@ Which notebook uses which module:
   :mod:`course_lib.depth` (vanishing gradients), ``05`` :mod:`course_lib.two_layer`
   (backprop by hand, the playground's trainer)
 * ``06``-``08`` (MNIST, convolutions, CNNs): :mod:`course_lib.numpy_nn.conv`,
-  :mod:`course_lib.torch_nn` (conv, cnn, train), :mod:`course_lib.data`
+  :mod:`course_lib.torch_nn` (conv, cnn, train), :mod:`course_lib.data`; ``06`` also
+  :mod:`course_lib.exercises.mnist_ffn`; ``07`` :mod:`course_lib.widgets.kernels` (kernel
+  explorer), :mod:`course_lib.permutation` (the pixel-shuffle experiment) and
+  :mod:`course_lib.exercises.convolutions`
 
 Each piece exists twice with the same file name, function name, argument order and weight
 layout: once in NumPy to read (:mod:`course_lib.numpy_nn`), once in PyTorch to go fast
