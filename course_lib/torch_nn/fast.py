@@ -48,8 +48,8 @@ __all__ = [
 class FastRecipe:
     """The arguments of one fast training run (everything :func:`fit` needs but the data)."""
 
-    channels: tuple[int, int] = (16, 32)  # filters of the two conv blocks
-    hidden: int = 128  # units of the hidden fully connected layer
+    channels: tuple[int, int] = (16, 48)  # filters of the two conv blocks
+    hidden: int = 256  # units of the hidden fully connected layer
     epochs: int = 1  # passes over the 60 000 training images
     batch_size: int = 128  # images per optimisation step
     lr: float = 1e-2  # peak learning rate of the one-cycle schedule (Adam)
@@ -73,7 +73,7 @@ class FastRecipe:
         if device.type == "cuda":
             return cls(
                 channels=(32, 64),
-                hidden=128,
+                hidden=256,
                 epochs=2,
                 batch_size=512,
                 lr=1.5e-2,
@@ -93,7 +93,7 @@ class FastRecipe:
 
 
 def fast_cnn(recipe: FastRecipe | None = None, *, seed: int = 0):
-    """The record network: two conv blocks and a small classifier, about 80k parameters.
+    """The record network: two conv blocks and a small classifier (about 220k parameters).
 
     ``x (N, 1, 28, 28) -> conv 5x5 (F1) -> BN -> ReLU -> max-pool 2 -> (N, F1, 12, 12)``
     ``-> conv 5x5 (F2) -> BN -> ReLU -> max-pool 2 -> (N, F2, 4, 4) -> flatten``
