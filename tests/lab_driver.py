@@ -213,7 +213,7 @@ _JS_NOTEBOOK_STATE = """() => {
   });
   const status = panel.sessionContext.session && panel.sessionContext.session.kernel
       ? panel.sessionContext.session.kernel.status : 'none';
-  return {running, errors, executed, code, status};
+  return {running, errors, executed, code, status, path: panel.context.path};
 }"""
 
 
@@ -223,19 +223,27 @@ class LabPage:
     def __init__(self, page, server: LabServer):
         self.page = page
         self.server = server
+        self.lab_path: str | None = None
 
     def open(self, lab_path: str, timeout_s: float = 120) -> None:
-        """Open ``/lab/tree/<lab_path>`` (the URL form of the README's Binder badge)."""
-        self.page.goto(self.server.url(f"lab/tree/{lab_path}"), timeout=timeout_s * 1000)
+        """Open ``/lab/tree/<lab_path>`` (the URL form of the README's Binder badge).
+
+        ``reset`` starts from an empty workspace: otherwise JupyterLab restores the tabs of the
+        previous page, and for a moment the current tab is the last notebook, not this one.
+        Returns once this notebook is the current tab and its kernel is idle.
+        """
+        self.page.goto(self.server.url(f"lab/tree/{lab_path}") + "&reset", timeout=timeout_s * 1000)
         self.page.wait_for_function(
-            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-            " && window.jupyterapp.shell.currentWidget.sessionContext"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
-            " === 'idle'",
+            """(path) => {
+              const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+              const kernel = w && w.context && w.context.path === path && w.sessionContext
+                  && w.sessionContext.session && w.sessionContext.session.kernel;
+              return Boolean(kernel) && kernel.status === 'idle';
+            }""",
+            arg=lab_path,
             timeout=timeout_s * 1000,
         )
+        self.lab_path = lab_path
 
     def current_path(self) -> str:
         return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
@@ -248,6 +256,8 @@ class LabPage:
         idle_seen = 0
         while time.monotonic() < deadline:
             state = self.page.evaluate(_JS_NOTEBOOK_STATE)
+            if state and self.lab_path and state["path"] != self.lab_path:
+                raise RuntimeError(f"expected {self.lab_path} in front, found {state['path']}")
             done = state and state["running"] == 0 and state["status"] == "idle"
             done = done and state["executed"] == state["code"]
             idle_seen = idle_seen + 1 if done else 0

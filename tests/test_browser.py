@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def test_every_slider_moves_its_figure(lab, notebook):
         explorers = page.explorers()
         assert explorers.count() >= 1, f"{notebook} shows no explorer"
         folder = ARTIFACTS / Path(notebook).stem
+        shutil.rmtree(folder, ignore_errors=True)  # only this run's screenshots
         for e in range(explorers.count()):
             explorer = explorers.nth(e)
             explorer.scroll_into_view_if_needed()
@@ -138,13 +140,35 @@ def test_every_slider_moves_its_figure(lab, notebook):
             for s in range(sliders.count()):
                 slider = sliders.nth(s)
                 label = re.sub(
-                    r"\W+", "_", slider.locator(".widget-label").first.inner_text()
+                    r"\W+", "_", slider.locator(".widget-label").first.text_content() or ""
                 ).strip("_")
                 stem = f"explorer{e}_{s}_{label or 'slider'}"
+                _enable(page, explorer, slider, f"{notebook} explorer {e} slider {label!r}")
                 _check_move(page, explorer, slider, folder, stem, "key")
                 _check_move(page, explorer, slider, folder, stem, "drag")
     finally:
         page.page.context.close()
+
+
+def _is_disabled(slider) -> bool:
+    return slider.locator(".noUi-target").get_attribute("disabled") in ("true", "")
+
+
+def _enable(page: LabPage, explorer, slider, where: str) -> None:
+    """A slider that only applies to some choices (the leaky slope, say) starts greyed out;
+    pick each option of the explorer's drop-downs in turn, as a learner would, until it is
+    live."""
+    if not _is_disabled(slider):
+        return
+    menus = explorer.locator(".widget-dropdown select")
+    for m in range(menus.count()):
+        menu = menus.nth(m)
+        for value in menu.locator("option").evaluate_all("os => os.map(o => o.value)"):
+            menu.select_option(value)
+            _settle(page, explorer)
+            if not _is_disabled(slider):
+                return
+    raise AssertionError(f"{where} stays disabled whatever is picked in the drop-downs")
 
 
 def _check_move(page: LabPage, explorer, slider, folder: Path, stem: str, how: str) -> None:
