@@ -32,6 +32,7 @@ import numpy as np
 
 from course_lib.numpy_nn.activations import ACTIVATIONS
 from course_lib.numpy_nn.losses import binary_cross_entropy_with_logits
+from course_lib.numpy_nn.optim import Adam
 from course_lib.validate import as_float_array, check_nonnegative_int, check_positive_int
 
 #: Hidden activations the network accepts (the elementwise ones of numpy_nn.activations).
@@ -180,8 +181,6 @@ class Trainer:
     Introduced in ``05_feed_forward_networks``.
     """
 
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-
     def __init__(
         self,
         x,
@@ -206,8 +205,7 @@ class Trainer:
         for name, w in start.items():
             self.params[name] = self.theta[offset : offset + w.size].reshape(w.shape)
             offset += w.size
-        self.m = np.zeros_like(self.theta)
-        self.v = np.zeros_like(self.theta)
+        self.optimizer = Adam({"theta": self.theta}, lr=self.lr)
         self.step = 0
         self.losses: list[float] = []
         self.snapshots: dict[int, dict] = {}
@@ -226,14 +224,7 @@ class Trainer:
             if t >= steps:
                 break
             g = np.concatenate([self._grads[k].ravel() for k in self.params])
-            self.m *= self.beta1
-            self.m += (1 - self.beta1) * g  # running average of the gradient
-            self.v *= self.beta2
-            self.v += (1 - self.beta2) * g * g  # ... and of its square
-            # Divide by (1 - beta^(t+1)) to undo the bias of the zero start.
-            m_hat = self.m / (1 - self.beta1 ** (t + 1))
-            v_hat = self.v / (1 - self.beta2 ** (t + 1))
-            self.theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            self.optimizer._apply({"theta": g})  # g is built here, so it needs no checks
             self.step += 1
         if steps not in self.snapshots and steps == self.step:
             self.snapshots[steps] = {k: w.copy() for k, w in self.params.items()}
@@ -267,21 +258,6 @@ def train(
     return trainer.run_to(steps)
 
 
-def _adam(loss_and_grads_fn, params: dict, lr: float, steps: int):
-    """Run ``steps`` Adam steps on the dict ``params`` (in place)."""
-    m = {k: np.zeros_like(w) for k, w in params.items()}
-    v = {k: np.zeros_like(w) for k, w in params.items()}
-    beta1, beta2, eps = Trainer.beta1, Trainer.beta2, Trainer.eps
-    for t in range(steps):
-        _, grads = loss_and_grads_fn()
-        for k, g in grads.items():
-            m[k] = beta1 * m[k] + (1 - beta1) * g
-            v[k] = beta2 * v[k] + (1 - beta2) * g * g
-            m_hat = m[k] / (1 - beta1 ** (t + 1))
-            v_hat = v[k] / (1 - beta2 ** (t + 1))
-            params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
-
-
 def train_single_neuron(x, y, *, lr: float = 0.05, steps: int = 300) -> dict:
     """Fit one sigmoid neuron ``p = sigmoid(x @ w + b)`` (logistic regression) with Adam.
 
@@ -298,7 +274,9 @@ def train_single_neuron(x, y, *, lr: float = 0.05, steps: int = 300) -> dict:
         loss, dz = binary_cross_entropy_with_logits(x @ params["w"] + params["b"], y)  # (N,)
         return loss, {"w": x.T @ dz, "b": dz.sum()}
 
-    _adam(loss_and_grads_fn, params, lr, steps)
+    optimizer = Adam(params, lr=lr)
+    for _ in range(steps):
+        optimizer.step(loss_and_grads_fn()[1])
     return {"w": params["w"], "b": float(params["b"])}
 
 

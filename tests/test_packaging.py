@@ -318,3 +318,15 @@ def test_no_course_module_prints_when_imported():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout == "", f"importing {names} printed:\n{result.stdout[:2000]}"
+
+
+def test_notebook_names_in_the_package_exist():
+    """Docstrings send readers to notebooks by name (``03_learning``); each must exist."""
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    pattern = re.compile(r"``(\d\d_[a-z_]+)``")
+    wrong = {}
+    for path in sorted((ROOT / "course_lib").rglob("*.py")):
+        for name in pattern.findall(path.read_text(encoding="utf-8")):
+            if name not in notebooks:
+                wrong.setdefault(str(path.relative_to(ROOT)), set()).add(name)
+    assert not wrong, f"docstrings name notebooks that do not exist: {wrong}"

@@ -11,7 +11,7 @@ exceptions, they look at a whole row). Each comes three ways:
 Shapes: elementwise functions take any shape and return the same shape. ``softmax`` works
 over the last axis. ``maxout`` maps ``(N, k*H) -> (N, H)``.
 
-Introduced in ``04_activation_functions``; used by every network after it.
+Introduced in ``04_activations_and_depth``; used by every network after it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def sigmoid(x):
     """Logistic sigmoid ``1 / (1 + exp(-x))``, squashing any number into (0, 1).
 
     Computed without overflow: for ``x < 0`` we use the equal form ``exp(x) / (1 + exp(x))``
-    so ``exp`` only ever sees ``-|x|``. Shape: any -> same. Introduced in ``01_the_neuron``.
+    so ``exp`` only ever sees ``-|x|``. Shape: any -> same. Introduced in ``02_the_neuron``.
     """
     x = as_float_array(x, "x")
     e = np.exp(-np.abs(x))  # in (0, 1], never overflows

@@ -6,7 +6,7 @@ to ``out`` into gradients with respect to the inputs and parameters (the chain r
 layer at a time). Activations live in :mod:`course_lib.numpy_nn.activations`, losses in
 :mod:`course_lib.numpy_nn.losses`.
 
-Introduced in ``05_feed_forward_networks``; ``flatten`` in ``06_images_and_mnist``.
+Introduced in ``05_feed_forward_networks``; ``flatten`` in ``06_mnist_with_a_feed_forward_net``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def flatten_forward(x):
 
     An image of shape ``(C, H, W)`` becomes a vector of ``C*H*W`` numbers: this is where a
     feed-forward network loses the picture's spatial structure. The cache is the input
-    shape. Introduced in ``06_images_and_mnist``.
+    shape. Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
     x = as_float_array(x, "x")
     if x.ndim < 1:

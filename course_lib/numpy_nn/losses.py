@@ -5,7 +5,7 @@ gradient with respect to the first argument (same shape as that argument), ready
 backpropagation. All three are numerically stable: logits of +-1e4 neither overflow nor
 produce ``log(0)``.
 
-Introduced in ``02_cost_functions`` (binary cross-entropy) and ``05_feed_forward_networks``
+Introduced in ``03_learning`` (binary cross-entropy) and ``05_feed_forward_networks``
 (softmax cross-entropy).
 """
 
@@ -46,7 +46,7 @@ def binary_cross_entropy(p, y):
 
     Shapes: ``p (N,)`` probabilities in [0, 1], ``y (N,)`` targets in {0, 1} (any matching
     shape works; the mean is over every entry). Returns ``(loss, dp)`` with ``dp`` like ``p``.
-    Introduced in ``02_cost_functions``.
+    Introduced in ``03_learning``.
     """
     p = as_float_array(p, "p")
     y = _binary_targets(y, p)
@@ -74,7 +74,7 @@ def binary_cross_entropy_with_logits(z, y):
     ``dL/dz = (sigmoid(z) - y) / N``.
 
     Shapes: ``z (N,)`` scores, ``y (N,)`` targets in {0, 1}. Returns ``(loss, dz)``.
-    Introduced in ``02_cost_functions``.
+    Introduced in ``03_learning``.
     """
     z = as_float_array(z, "z")
     y = _binary_targets(y, z)

@@ -16,7 +16,7 @@ BLAS, the bias is added in place, the first layer skips the gradient with respec
 data (nobody needs it), and Adam updates in place. On a busy machine, start Python with
 ``OPENBLAS_NUM_THREADS=1``: idle BLAS worker threads that spin for a core can make small
 matrix products many times slower. Introduced in ``05_feed_forward_networks``; trained on MNIST in
-``06_images_and_mnist``.
+``06_mnist_with_a_feed_forward_net``.
 """
 
 from __future__ import annotations

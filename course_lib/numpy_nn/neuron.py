@@ -7,7 +7,7 @@ A neuron weighs its D inputs, adds a bias, and squashes the score with a sigmoid
     yhat  = p >= threshold       # the decision, 0 or 1
 
 This is logistic regression; an SVM uses the same linear score ``x @ w + b``.
-Introduced in ``01_the_neuron``.
+Introduced in ``02_the_neuron``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def neuron_score(x, w, b):
     """The neuron's score ``x @ w + b`` (before the sigmoid).
 
     Shapes: ``x (N, D)``, ``w (D,)``, ``b`` a scalar -> ``(N,)``.
-    Introduced in ``01_the_neuron``.
+    Introduced in ``02_the_neuron``.
     """
     x, w, b = _check_neuron(x, w, b)
     return x @ w + b  # (N,)
@@ -47,7 +47,7 @@ def neuron_score(x, w, b):
 def predict_proba(x, w, b):
     """Probability of class 1: ``sigmoid(x @ w + b)``. Shapes: as :func:`neuron_score`.
 
-    Introduced in ``01_the_neuron``.
+    Introduced in ``02_the_neuron``.
     """
     return sigmoid(neuron_score(x, w, b))
 
@@ -56,7 +56,7 @@ def predict(x, w, b, threshold: float = 0.5):
     """Class decision: 1 where the probability is at least ``threshold``, else 0.
 
     Shapes: as :func:`neuron_score`; returns ``(N,)`` integers. Introduced in
-    ``01_the_neuron``.
+    ``02_the_neuron``.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a number in [0, 1], got {threshold!r}")

@@ -17,7 +17,7 @@ The update rules (``g`` the gradient, ``lr`` the learning rate, ``t`` the step n
 
 These follow ``torch.optim`` exactly (same formulas, same defaults), so the PyTorch twins
 in :mod:`course_lib.torch_nn.optim` take identical steps. Introduced in
-``03_optimisation``.
+``03_learning``.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class SGD(Optimizer):
     ``momentum = 0``: ``w -= lr * g``. ``momentum = mu > 0``: a velocity ``v`` remembers past
     gradients, ``v = mu * v + g`` (``v = g`` on the first step), and ``w -= lr * v``.
     "Stochastic" refers to the data: feed it gradients of random mini-batches
-    (see :func:`minibatches`). Introduced in ``03_optimisation``.
+    (see :func:`minibatches`). Introduced in ``03_learning``.
     """
 
     def __init__(self, params: dict, lr: float = 0.01, momentum: float = 0.0):
@@ -134,7 +134,7 @@ class GradientDescent(SGD):
     """Plain (full-batch) gradient descent: ``w -= lr * g`` with g from all the data.
 
     The update is SGD's without momentum; the difference is what you feed it (the gradient
-    over the whole training set). Introduced in ``03_optimisation``.
+    over the whole training set). Introduced in ``03_learning``.
     """
 
     def __init__(self, params: dict, lr: float = 0.1):
@@ -145,7 +145,7 @@ class Momentum(SGD):
     """SGD with momentum ``mu`` (0.9 by default): ``v = mu v + g``; ``w -= lr v``.
 
     A heavy ball rolling downhill: it speeds up along consistent directions and damps
-    zig-zags. Introduced in ``03_optimisation``.
+    zig-zags. Introduced in ``03_learning``.
     """
 
     def __init__(self, params: dict, lr: float = 0.01, momentum: float = 0.9):
@@ -163,7 +163,7 @@ class Adam(Optimizer):
     ``m = b1 m + (1 - b1) g``; ``v = b2 v + (1 - b2) g^2``;
     ``w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``.
 
-    Introduced in ``03_optimisation``; the default for the MLP in ``05``.
+    Introduced in ``03_learning``; the default for the MLP in ``05``.
     """
 
     def __init__(
@@ -211,7 +211,7 @@ class RandomSearch:
     ``loss_fn(params) -> float`` evaluates the current ``params`` (the dict passed in, which
     is updated in place). Each ``step()`` adds ``step_size * N(0, 1)`` noise to every weight,
     evaluates the loss, and undoes the nudge if it did not help. No gradients needed, and
-    hopeless beyond a handful of weights: the point of ``03_optimisation``.
+    hopeless beyond a handful of weights: the point of ``03_learning``.
 
     ``step(grads=None)`` accepts and ignores ``grads`` so it can stand in for the others.
     ``best_loss`` holds the lowest loss seen so far.
@@ -289,7 +289,7 @@ def minibatches(n: int, batch_size: int, rng=None) -> Iterator[np.ndarray]:
     ``rng`` is a ``np.random.Generator`` or an integer seed (``None``: a fresh, unrepeatable
     shuffle). Use as ``for idx in minibatches(len(x), 64, rng): xb, yb = x[idx], y[idx]``.
     The arguments are checked at the call, not at the first batch. Introduced in
-    ``03_optimisation``.
+    ``03_learning``.
     """
     n = check_positive_int(n, "n")
     batch_size = check_positive_int(batch_size, "batch_size")

@@ -2,7 +2,7 @@
 
 ``X_forward(x, ...)`` returns only ``out``: autograd remembers what the backward pass needs,
 so there is no cache and no ``X_backward``. ``X_grad(x)`` gives the derivative by formula,
-to compare with autograd. Introduced in ``04_activation_functions``.
+to compare with autograd. Introduced in ``04_activations_and_depth``.
 """
 
 from __future__ import annotations

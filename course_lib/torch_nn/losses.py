@@ -1,7 +1,7 @@
 """PyTorch twins of :mod:`course_lib.numpy_nn.losses`: they return only the loss tensor.
 
 Same formulas, same clipping (``EPS``) for binary cross-entropy from probabilities, so the
-NumPy and PyTorch values and gradients agree. Introduced in ``02_cost_functions``.
+NumPy and PyTorch values and gradients agree. Introduced in ``03_learning``.
 """
 
 from __future__ import annotations

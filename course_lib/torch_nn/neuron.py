@@ -1,6 +1,6 @@
 """PyTorch twins of :mod:`course_lib.numpy_nn.neuron`, plus the trainable ``Neuron`` module.
 
-Introduced in ``01_the_neuron``.
+Introduced in ``02_the_neuron``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Neuron(nn.Module):
 
     ``forward(x)`` returns probabilities ``sigmoid(x @ w + b)``, shape ``(N,)``;
     :meth:`score` returns the score before the sigmoid (use it with
-    ``binary_cross_entropy_with_logits``). Introduced in ``01_the_neuron``.
+    ``binary_cross_entropy_with_logits``). Introduced in ``02_the_neuron``.
     """
 
     def __init__(self, in_features: int, *, device=None, dtype=torch.float32):

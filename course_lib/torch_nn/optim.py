@@ -3,7 +3,7 @@
 ``GradientDescent``, ``SGD``, ``Momentum`` and ``Adam`` ARE ``torch.optim`` optimisers (so
 ``zero_grad()`` / ``loss.backward()`` / ``step()`` work as usual); they also accept a dict of
 named tensors like the NumPy ones, and ``step(grads)`` with a dict of gradients, so a
-notebook can swap one half for the other. Introduced in ``03_optimisation``.
+notebook can swap one half for the other. Introduced in ``03_learning``.
 """
 
 from __future__ import annotations
