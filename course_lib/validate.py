@@ -121,3 +121,20 @@ def check_positive_float(value, name: str) -> float:
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value}")
     return float(value)
+
+
+#: The largest leaky-ReLU slope accepted: far beyond any useful value, and small enough that
+#: ``slope * x`` stays within float32 for ordinary inputs.
+MAX_SLOPE = 1e6
+
+
+def check_slope(slope) -> float:
+    """Return the leaky-ReLU ``slope`` as a float: a finite number with ``|slope| <= 1e6``."""
+    if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
+        raise TypeError(f"slope must be a number such as 0.01, got {slope!r}")
+    if not np.isfinite(slope) or abs(slope) > MAX_SLOPE:
+        raise ValueError(
+            f"slope must be a finite number between -{MAX_SLOPE:g} and {MAX_SLOPE:g} "
+            f"(usually small, such as 0.01), got {slope}"
+        )
+    return float(slope)

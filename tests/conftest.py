@@ -7,9 +7,15 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-# "ci" has no deadlines: a shared 2-core machine makes per-example timing meaningless.
+# "ci" has no deadlines (a shared 2-core machine makes per-example timing meaningless) and a
+# fixed seed, so a red CI can be reproduced. "dev" draws new examples on every run, which is
+# how new failures are found; hypothesis prints the failing example to add with @example.
 settings.register_profile(
-    "ci", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    deadline=None,
+    max_examples=40,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=15)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

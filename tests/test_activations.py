@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 import torch
@@ -121,3 +123,12 @@ def test_activations_table_lists_pairs():
     for name, (fwd, bwd) in A.ACTIVATIONS.items():
         assert fwd is getattr(A, f"{name}_forward")
         assert bwd is getattr(A, f"{name}_backward")
+
+
+@pytest.mark.parametrize("module", ["numpy_nn", "torch_nn"])
+@pytest.mark.parametrize("slope", [1e300, -1e7, float("nan")])
+def test_leaky_slope_out_of_range_is_named(module, slope):
+    leaky = importlib.import_module(f"course_lib.{module}").leaky_relu
+    x = np.ones(3) if module == "numpy_nn" else torch.ones(3)
+    with pytest.raises(ValueError, match="slope must be a finite number between"):
+        leaky(x, slope)

@@ -16,21 +16,11 @@ Introduced in ``04_activations_and_depth``; used by every network after it.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from course_lib.validate import as_float_array, check_positive_int, check_shape
+from course_lib.validate import as_float_array, check_positive_int, check_shape, check_slope
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_slope(slope) -> float:
-    if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
-        raise TypeError(f"slope must be a number such as 0.01, got {slope!r}")
-    if not np.isfinite(slope):
-        raise ValueError(f"slope must be a finite number such as 0.01, got {slope}")
-    return float(slope)
 
 
 def _check_dout(dout, like: np.ndarray) -> np.ndarray:
@@ -73,7 +63,7 @@ def leaky_relu(x, slope: float = 0.01):
     (get stuck at zero output with zero gradient). Shape: any -> same.
     """
     x = as_float_array(x, "x")
-    slope = _check_slope(slope)
+    slope = check_slope(slope)
     return np.where(x > 0, x, slope * x).astype(x.dtype, copy=False)
 
 
@@ -139,7 +129,7 @@ def relu_grad(x):
 def leaky_relu_grad(x, slope: float = 0.01):
     """``d leaky_relu / dx``: 1 where ``x > 0``, else ``slope``. Shape: same."""
     x = as_float_array(x, "x")
-    slope = _check_slope(slope)
+    slope = check_slope(slope)
     return np.where(x > 0, 1.0, slope).astype(x.dtype)
 
 
@@ -188,7 +178,7 @@ def relu_backward(dout, cache):
 def leaky_relu_forward(x, slope: float = 0.01):
     """``out = leaky_relu(x, slope)``; the cache is ``(x, slope)``."""
     x = as_float_array(x, "x")
-    return leaky_relu(x, slope), (x, _check_slope(slope))
+    return leaky_relu(x, slope), (x, check_slope(slope))
 
 
 def leaky_relu_backward(dout, cache):

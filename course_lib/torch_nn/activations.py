@@ -12,14 +12,7 @@ import numbers
 import torch
 
 from course_lib.torch_nn._checks import as_tensor
-
-
-def _check_slope(slope) -> float:
-    if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
-        raise TypeError(f"slope must be a number such as 0.01, got {slope!r}")
-    if slope != slope or abs(slope) == float("inf"):
-        raise ValueError(f"slope must be a finite number such as 0.01, got {slope}")
-    return float(slope)
+from course_lib.validate import check_slope
 
 
 def sigmoid(x):
@@ -39,7 +32,7 @@ def relu(x):
 
 def leaky_relu(x, slope: float = 0.01):
     """``x`` for ``x > 0``, ``slope * x`` otherwise. Shape: any -> same."""
-    return torch.nn.functional.leaky_relu(as_tensor(x, "x"), _check_slope(slope))
+    return torch.nn.functional.leaky_relu(as_tensor(x, "x"), check_slope(slope))
 
 
 def softmax(x):
@@ -87,7 +80,7 @@ def relu_grad(x):
 def leaky_relu_grad(x, slope: float = 0.01):
     """1 where ``x > 0``, else ``slope``."""
     x = as_tensor(x, "x")
-    slope = _check_slope(slope)
+    slope = check_slope(slope)
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, slope))
 
 

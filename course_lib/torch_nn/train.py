@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.validate import check_positive_float, check_positive_int
+from course_lib.validate import as_labels, check_positive_float, check_positive_int
 
 __all__ = [
     "History",
@@ -146,20 +146,7 @@ def _check_labels(y, name: str, n: int):
     """Return ``y`` as an int64 NumPy array of length ``n`` with labels >= 0."""
     if y is None or isinstance(y, (str, bytes)):
         raise TypeError(f"{name} must be an array of integer class labels, got {type(y).__name__}")
-    arr = y.detach().cpu().numpy() if _is_tensor(y) else np.asarray(y)
-    if arr.dtype.kind == "f":
-        if np.isnan(arr).any() or not np.all(arr == np.round(arr)):
-            raise ValueError(f"{name} must hold whole-number class labels, got fractional or NaN")
-    elif arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must have shape (N,) with N={n}, got shape {arr.shape}")
-    if arr.shape[0] != n:
-        raise ValueError(
-            f"{name} has {arr.shape[0]} labels but there are {n} examples; "
-            "every example needs exactly one label"
-        )
-    arr = arr.astype(np.int64)
+    arr = as_labels(y.detach().cpu().numpy() if _is_tensor(y) else y, name, n)
     if arr.size and arr.min() < 0:
         raise ValueError(f"{name} must hold labels 0..K-1, got a negative label {arr.min()}")
     return arr
