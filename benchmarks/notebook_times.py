@@ -51,8 +51,12 @@ def target_for(name: str) -> float | None:
     return None
 
 
-def run_notebook(path: Path, cell_timeout: int) -> float:
-    """Execute ``path`` in a fresh kernel; return the wall-clock seconds (raises on error)."""
+def run_notebook(path: Path, cell_timeout: int, save_to: Path | None = None) -> float:
+    """Execute ``path`` in a fresh kernel; return the wall-clock seconds (raises on error).
+
+    ``save_to``: a folder where the executed copy, outputs and figures included, is written
+    under the same file name (never the notebook's own folder).
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -65,7 +69,11 @@ def run_notebook(path: Path, cell_timeout: int) -> float:
     )
     start = time.perf_counter()
     client.execute()
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    if save_to is not None:
+        save_to.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save_to / path.name)
+    return took
 
 
 def _status(seconds: float | None, target: float | None) -> str:
@@ -87,7 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cell-timeout", type=int, default=600, help="seconds one cell may run (default 600)"
     )
+    parser.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="also write each executed notebook, with its figures, into DIR (to look at them)",
+    )
     args = parser.parse_args(argv)
+    if args.save is not None and args.save.resolve() == (ROOT / "notebooks").resolve():
+        parser.error("--save must not be the notebooks folder: the sources would be overwritten")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
@@ -110,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         name = path.stem
         target = target_for(name)
         try:
-            took = run_notebook(path, args.cell_timeout)
+            took = run_notebook(path, args.cell_timeout, args.save)
         except Exception as error:  # report and carry on with the other notebooks
             took = None
             first_line = (str(error).strip().splitlines() or [""])[-1]

@@ -53,3 +53,15 @@ def test_times_each_notebook_and_reports_failures(tmp_path, capsys, monkeypatch)
     assert "deliberate" in result["failed"]["02_broken"]
     assert "FAILED" in out
     assert slow.read_bytes() == before, "the benchmark must not write outputs into notebooks"
+
+
+def test_save_writes_executed_copies_elsewhere(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
+    source = _notebook(tmp_path / "01_plot.ipynb", "print('figure goes here')")
+    before = source.read_bytes()
+
+    assert notebook_times.main([str(source), "--save", str(tmp_path / "executed")]) == 0
+
+    executed = nbformat.read(tmp_path / "executed" / "01_plot.ipynb", as_version=4)
+    assert "figure goes here" in executed.cells[0].outputs[0]["text"]
+    assert source.read_bytes() == before
