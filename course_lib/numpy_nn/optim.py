@@ -238,6 +238,8 @@ class RandomSearch:
 
     def _loss(self) -> float:
         loss = self.loss_fn(self.params)
+        if np.iscomplexobj(loss):
+            raise TypeError(f"loss_fn must return a real number, got {loss!r}")
         try:
             loss = float(loss)
         except (TypeError, ValueError) as err:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
 from course_lib.validate import check_positive_float, check_positive_int
@@ -54,6 +55,20 @@ def _check_momentum(momentum) -> float:
     return float(momentum)
 
 
+def _as_grad(value, name: str, p: torch.Tensor) -> torch.Tensor:
+    """``value`` as a tensor like the parameter ``p``; complex or boolean values are refused
+    rather than silently cut to their real part."""
+    if isinstance(value, torch.Tensor):
+        bad = value.is_complex() or value.dtype == torch.bool
+        dtype = value.dtype
+    else:
+        dtype = np.asarray(value).dtype
+        bad = dtype.kind not in "iuf"
+    if bad:
+        raise TypeError(f"{name} must hold real numbers, got dtype {dtype}")
+    return torch.as_tensor(value, dtype=p.dtype, device=p.device)
+
+
 class _GradsStep:
     """Mixin: ``step(grads)`` with a dict of gradients, as in the NumPy half."""
 
@@ -77,7 +92,7 @@ class _GradsStep:
                 f"grads must have a gradient for every parameter, missing {sorted(missing)}"
             )
         for name, p in zip(self._names, params, strict=True):
-            g = torch.as_tensor(grads[name], dtype=p.dtype, device=p.device)
+            g = _as_grad(grads[name], f"grads[{name!r}]", p)
             if g.shape != p.shape:
                 raise ValueError(
                     f"grads[{name!r}] must have shape {tuple(p.shape)}, got {tuple(g.shape)}"
