@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from lab_driver import Browser, LabPage, LabServer, find_chromium  # noqa: E402
+from lab_driver import Browser, LabPage, LabServer, enable_slider, find_chromium  # noqa: E402
 
 # Press a key on the slider handle and resolve with the milliseconds until the explorer's new
 # figure has loaded and a frame has been drawn (null if nothing changed within 30 s).
@@ -52,11 +52,15 @@ def measure_notebook(page: LabPage, presses: int) -> dict[str, list[float]]:
     for e in range(explorers.count()):
         explorer = explorers.nth(e)
         explorer.scroll_into_view_if_needed()
-        title = explorer.locator(".widget-html b").first.inner_text().strip() or f"explorer {e}"
+        title = (
+            explorer.locator(".widget-html b").first.text_content() or ""
+        ).strip() or f"explorer {e}"
         img = explorer.locator("img.course-explorer-figure").element_handle()
         sliders = explorer.locator(".widget-slider")
         times = samples.setdefault(title, [])
         for s in range(sliders.count()):
+            # A greyed-out slider (the leaky slope while ReLU is picked) would never redraw.
+            enable_slider(page, explorer, sliders.nth(s), f"{title}, slider {s}")
             handle = sliders.nth(s).locator(".noUi-handle").element_handle()
             for i in range(presses):
                 key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"

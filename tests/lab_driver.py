@@ -47,6 +47,16 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, ask for SIGTERM when the parent dies, so a killed
+    test run leaves no JupyterLab (and its kernels) behind. Elsewhere, nothing."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -118,6 +128,7 @@ class LabServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         try:
             self._wait_until_up()
@@ -329,3 +340,39 @@ def drag_slider(slider, fraction: float = 0.25) -> None:
     for step in range(1, 6):
         page.mouse.move(x0 + (x1 - x0) * step / 5, y0)
     page.mouse.up()
+
+
+def settle(lab_page: LabPage, explorer, timeout_s: float = 30) -> None:
+    """Wait until the kernel is idle and the figure has stopped changing."""
+    deadline = time.monotonic() + timeout_s
+    last, stable = None, 0
+    while time.monotonic() < deadline:
+        state = lab_page.state()
+        src = figure_src(explorer)
+        stable = stable + 1 if (src == last and state["status"] == "idle") else 0
+        if stable >= 3:
+            return
+        last = src
+        time.sleep(0.2)
+    raise TimeoutError("the explorer's figure kept changing")
+
+
+def is_disabled(slider) -> bool:
+    return slider.locator(".noUi-target").get_attribute("disabled") in ("true", "")
+
+
+def enable_slider(page: LabPage, explorer, slider, where: str) -> None:
+    """A slider that only applies to some choices (the leaky slope, say) starts greyed out;
+    pick each option of the explorer's drop-downs in turn, as a learner would, until it is
+    live."""
+    if not is_disabled(slider):
+        return
+    menus = explorer.locator(".widget-dropdown select")
+    for m in range(menus.count()):
+        menu = menus.nth(m)
+        for value in menu.locator("option").evaluate_all("os => os.map(o => o.value)"):
+            menu.select_option(value)
+            settle(page, explorer)
+            if not is_disabled(slider):
+                return
+    raise AssertionError(f"{where} stays disabled whatever is picked in the drop-downs")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -26,10 +25,12 @@ from lab_driver import (
     LabPage,
     LabServer,
     drag_slider,
+    enable_slider,
     figure_src,
     find_chromium,
     key_towards_room,
     press_on_slider,
+    settle,
     slider_value,
     wait_for_new_figure,
 )
@@ -78,26 +79,6 @@ def lab(tmp_path_factory, chromium):
         yield server, browser
 
 
-def _settle(lab_page: LabPage, explorer, timeout_s: float = 30) -> None:
-    """Wait until the kernel is idle and the figure has stopped changing."""
-    deadline = time.monotonic() + timeout_s
-    last, stable = None, 0
-    while time.monotonic() < deadline:
-        state = lab_page.state()
-        src = figure_src(explorer)
-        stable = stable + 1 if (src == last and state["status"] == "idle") else 0
-        if stable >= 3:
-            return
-        last = src
-        time.sleep(0.2)
-    raise TimeoutError("the explorer's figure kept changing")
-
-
-def _shot(explorer, path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return explorer.locator("img.course-explorer-figure").screenshot(path=str(path))
-
-
 def test_binder_badge_path_opens_the_welcome_notebook(lab):
     server, browser = lab
     lab_path = binder_lab_path()
@@ -143,36 +124,20 @@ def test_every_slider_moves_its_figure(lab, notebook):
                     r"\W+", "_", slider.locator(".widget-label").first.text_content() or ""
                 ).strip("_")
                 stem = f"explorer{e}_{s}_{label or 'slider'}"
-                _enable(page, explorer, slider, f"{notebook} explorer {e} slider {label!r}")
+                enable_slider(page, explorer, slider, f"{notebook} explorer {e} slider {label!r}")
                 _check_move(page, explorer, slider, folder, stem, "key")
                 _check_move(page, explorer, slider, folder, stem, "drag")
     finally:
         page.page.context.close()
 
 
-def _is_disabled(slider) -> bool:
-    return slider.locator(".noUi-target").get_attribute("disabled") in ("true", "")
-
-
-def _enable(page: LabPage, explorer, slider, where: str) -> None:
-    """A slider that only applies to some choices (the leaky slope, say) starts greyed out;
-    pick each option of the explorer's drop-downs in turn, as a learner would, until it is
-    live."""
-    if not _is_disabled(slider):
-        return
-    menus = explorer.locator(".widget-dropdown select")
-    for m in range(menus.count()):
-        menu = menus.nth(m)
-        for value in menu.locator("option").evaluate_all("os => os.map(o => o.value)"):
-            menu.select_option(value)
-            _settle(page, explorer)
-            if not _is_disabled(slider):
-                return
-    raise AssertionError(f"{where} stays disabled whatever is picked in the drop-downs")
+def _shot(explorer, path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return explorer.locator("img.course-explorer-figure").screenshot(path=str(path))
 
 
 def _check_move(page: LabPage, explorer, slider, folder: Path, stem: str, how: str) -> None:
-    _settle(page, explorer)
+    settle(page, explorer)
     before_png = _shot(explorer, folder / f"{stem}_before_{how}.png")
     before_value = slider_value(slider)
     before_readout = explorer.locator(".course-explorer-readout").inner_text()
@@ -182,7 +147,7 @@ def _check_move(page: LabPage, explorer, slider, folder: Path, stem: str, how: s
     else:
         drag_slider(slider)
     wait_for_new_figure(explorer, src)
-    _settle(page, explorer)
+    settle(page, explorer)
     after_png = _shot(explorer, folder / f"{stem}_after_{how}.png")
     after_value = slider_value(slider)
     after_readout = explorer.locator(".course-explorer-readout").inner_text()
