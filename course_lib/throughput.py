@@ -6,9 +6,10 @@ multiplications and as many additions, ``2 N D M`` floating-point operations (FL
 Dividing by the time it took gives the throughput in GFLOP/s (10^9 FLOPs per second).
 
 :func:`measure_matmul_throughput` times square products with NumPy, PyTorch on the CPU and,
-when one is present, PyTorch on a GPU (CUDA or Apple MPS). Each timing is the median of a few
-repeats after one warm-up run, GPU work is synchronised before the clock stops, and a time
-budget keeps the whole measurement to a few seconds. :func:`describe_throughput` turns the
+when one is present, PyTorch on a GPU (CUDA or Apple MPS). Each timing is the fastest of a few
+repeats after one warm-up run (a slower repeat means something else got in the way), GPU work
+is synchronised before the clock stops, and a time budget keeps the whole measurement to a few
+seconds. :func:`describe_throughput` turns the
 numbers into a sentence and :func:`plot_throughput` into a figure.
 
 Introduced in ``01_why_deep_learning``.
@@ -17,7 +18,6 @@ Introduced in ``01_why_deep_learning``.
 from __future__ import annotations
 
 import math
-import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_lib.validate import check_positive_float, check_positive_int
+
+#: Seconds to wait between backends, so that one library's idle threads stop spinning.
+SETTLE_S = 0.3
 
 #: Display names of the backends, in the order they are measured and plotted.
 BACKEND_LABELS = {
@@ -58,8 +61,8 @@ class Timing:
 
     backend: str  # key of BACKEND_LABELS, e.g. "torch-cpu"
     size: int  # n: the product is (n, n) @ (n, n)
-    seconds: float  # median wall-clock time of one product
-    repeats: int  # how many timed runs the median is over
+    seconds: float  # wall-clock time of one product, the fastest repeat
+    repeats: int  # how many timed runs it is the fastest of
 
     @property
     def gflops(self) -> float:
@@ -124,7 +127,11 @@ def measure_matmul_throughput(
     """Time ``(n, n) @ (n, n)`` float32 products for each ``n`` in ``sizes`` and each backend.
 
     ``repeats`` timed runs follow one untimed warm-up (which pays one-off costs such as
-    starting threads or compiling GPU kernels); the median is kept. ``budget_s`` caps the
+    starting threads or compiling GPU kernels); the fastest is kept, as ``timeit`` advises:
+    a slower run measures the interruptions, not the hardware. Each backend is measured on
+    its own, all sizes in a row, with a short pause before the next one: NumPy's and
+    PyTorch's worker threads keep spinning for a moment after their last product, and on a
+    machine with few cores they would otherwise slow each other down. ``budget_s`` caps the
     time spent per backend and size: once it is used up, fewer repeats are taken, so a slow
     machine still finishes quickly. ``backends`` defaults to :func:`available_backends`.
 
@@ -146,17 +153,17 @@ def measure_matmul_throughput(
     for backend in backends:
         runners[backend], devices[backend] = _runner(backend)
     timings = []
-    # Sizes outside, backends inside: a burst of load from another program then slows every
-    # backend at the same size alike, instead of making one backend look slow.
-    for n in sorted(sizes):
-        for backend in backends:
-            seconds, taken = _median_time(runners[backend](n, seed), repeats, budget_s)
+    for i, backend in enumerate(backends):
+        if i:
+            time.sleep(SETTLE_S)  # let the previous library's worker threads go to sleep
+        for n in sorted(sizes):
+            seconds, taken = _best_time(runners[backend](n, seed), repeats, budget_s)
             timings.append(Timing(backend, n, seconds, taken))
     return ThroughputResult(tuple(timings), "float32", devices)
 
 
-def _median_time(fn, repeats: int, budget_s: float) -> tuple[float, int]:
-    """Median seconds per call of ``fn`` and the number of timed runs behind it.
+def _best_time(fn, repeats: int, budget_s: float) -> tuple[float, int]:
+    """Fastest seconds per call of ``fn`` over the timed runs, and their number.
 
     Tiny products take microseconds, less than the timer's noise, so each timed run calls
     ``fn`` enough times in a row to last about a millisecond and divides by that count.
@@ -177,7 +184,7 @@ def _median_time(fn, repeats: int, budget_s: float) -> tuple[float, int]:
         if spent > budget_s:
             break
     # Never report zero time: a timer tick is the finest resolution we can claim.
-    return max(statistics.median(times), 1e-9), len(times)
+    return max(min(times), 1e-9), len(times)
 
 
 def _runner(backend: str):

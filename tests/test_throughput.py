@@ -46,6 +46,41 @@ def test_time_budget_cuts_the_repeats_short():
     assert result.timings[0].repeats == 1  # the budget ran out after the first timed run
 
 
+def test_the_fastest_repeat_is_kept_and_backends_are_timed_one_after_the_other(monkeypatch):
+    import course_lib.throughput as throughput
+
+    clock = iter(range(1000))  # every perf_counter() call is one second later
+    monkeypatch.setattr(throughput.time, "perf_counter", lambda: float(next(clock)))
+    delays = iter([0.0, 5.0, 0.0, 0.0])  # warm-up, slow repeat, two fast repeats
+    calls = []
+
+    def product():
+        calls.append(1)
+        for _ in range(int(next(delays))):  # a slow call reads the clock a few more times
+            next(clock)
+
+    seconds, taken = throughput._best_time(product, repeats=3, budget_s=100.0)
+    assert taken == 3
+    assert seconds == 1.0  # the fast repeats took one tick; the slow one took six
+
+    order = []
+    monkeypatch.setattr(
+        throughput, "_best_time", lambda fn, repeats, budget_s: (order.append(fn()) or 1.0, 1)
+    )
+    monkeypatch.setattr(
+        throughput, "_runner", lambda backend: (lambda n, seed: lambda: (backend, n), backend)
+    )
+    monkeypatch.setattr(throughput.time, "sleep", lambda s: order.append(("pause", s)))
+    throughput.measure_matmul_throughput([8, 4], backends=["numpy", "torch-cpu"])
+    assert order == [
+        ("numpy", 4),
+        ("numpy", 8),
+        ("pause", throughput.SETTLE_S),
+        ("torch-cpu", 4),
+        ("torch-cpu", 8),
+    ]
+
+
 def test_available_backends_always_has_the_cpu(device):
     backends = available_backends()
     assert backends[:2] == ["numpy", "torch-cpu"]
