@@ -218,20 +218,26 @@ def plot_feature_maps(
             f"feature_maps must have shape (F, H, W) or (1, F, H, W), got shape {maps.shape}"
         )
     ncols = check_positive_int(ncols, "ncols")
-    panels = [("input image", None)] if image is not None else []
-    panels += [(f"map {i}", maps[i]) for i in range(maps.shape[0])]
-    ncols = min(ncols, len(panels))
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows + 0.6), squeeze=False)
-    for ax, (name, data) in zip(axes.flat, panels, strict=False):
-        if data is None:
-            img = np.asarray(_as_numpy(image), dtype=float).squeeze()
-            if img.ndim != 2:
-                raise ValueError(f"image must have shape (H, W), got shape {img.shape}")
-            ax.imshow(img, cmap=CMAP_GRAY, interpolation="nearest")
-        else:
-            ax.imshow(data, cmap=CMAP_SEQUENTIAL, interpolation="nearest")
-        ax.set_title(name, fontsize=8)
+    count = maps.shape[0]
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    lead = 1 if image is not None else 0  # a column on the left for the input image
+    fig, axes = plt.subplots(
+        nrows,
+        ncols + lead,
+        figsize=(1.2 * (ncols + lead), 1.2 * nrows + 0.6),
+        squeeze=False,
+    )
+    if image is not None:
+        img = np.asarray(_as_numpy(image), dtype=float).squeeze()
+        if img.ndim != 2:
+            raise ValueError(f"image must have shape (H, W), got shape {img.shape}")
+        axes[0, 0].imshow(img, cmap=CMAP_GRAY, interpolation="nearest")
+        axes[0, 0].set_title("input image", fontsize=8)
+    map_axes = axes[:, lead:].flat
+    for i, ax in zip(range(count), map_axes, strict=False):
+        ax.imshow(maps[i], cmap=CMAP_SEQUENTIAL, interpolation="nearest")
+        ax.set_title(f"map {i}", fontsize=8)
     for ax in axes.flat:
         ax.axis("off")  # pixels need no ticks
     fig.suptitle(title, fontsize=11)
