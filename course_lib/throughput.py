@@ -292,6 +292,7 @@ def plot_throughput(result: ThroughputResult, ax=None):
     Returns the figure. Introduced in ``01_why_deep_learning``.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     from course_lib.style import PALETTE
 
@@ -318,6 +319,11 @@ def plot_throughput(result: ThroughputResult, ax=None):
         )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    # Ticks at 1, 2 and 5 times each power of ten, written as plain numbers: a log axis whose
+    # values span less than a decade would otherwise show a single label.
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=30))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     all_sizes = sorted({t.size for t in result.timings})
     ax.set_xticks(all_sizes)
     ax.set_xticklabels([str(s) for s in all_sizes])

@@ -129,6 +129,24 @@ def test_plot_has_title_labels_and_one_line_per_backend():
     matplotlib.pyplot.close(fig)
 
 
+def test_log_axis_is_readable_when_rates_span_less_than_a_decade():
+    # 60 to 200 GFLOP/s: a plain log axis would label only 100.
+    result = ThroughputResult(
+        (
+            Timing("numpy", 64, matmul_flops(64) / 60e9, 3),
+            Timing("numpy", 1024, matmul_flops(1024) / 200e9, 3),
+        ),
+        "float32",
+    )
+    fig = plot_throughput(result)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    shown = [t.get_text() for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]
+    assert [t for t in shown if t] == ["100", "200"]
+    matplotlib.pyplot.close(fig)
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="unknown backend"):
         measure_matmul_throughput([8], backends=["jax"])
