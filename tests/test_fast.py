@@ -1,4 +1,4 @@
-"""The fast path (issue 8) runs through the course's own fit; the benchmark script works.
+"""The fast path of notebook 08 runs through the course's own fit; the benchmark script works.
 
 Speed is not tested here (a shared CPU makes timings meaningless); the CUDA-only options are
 exercised with their CPU semantics, and on a GPU through the ``device`` fixture.

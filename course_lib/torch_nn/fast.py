@@ -1,6 +1,6 @@
 """How fast can it go? The course's training loop with every speed-up switched on.
 
-Issue 8's record: train a CNN to >= 99.0% MNIST test accuracy as fast as possible. Nothing
+The course's record: train a CNN to >= 99.0% MNIST test accuracy as fast as possible. Nothing
 here is a second training loop: a :class:`FastRecipe` is a set of arguments for
 :func:`course_lib.torch_nn.train.fit`, and :func:`train_once` calls ``fit`` with them. The
 tricks, from the one that matters most to the ones that polish (each explained in ``08``):

@@ -13,7 +13,7 @@ without making it hard to read:
    wait for the GPU. The per-step losses are written into a tensor on the device and read back
    once per epoch (or when a callback wants to draw them).
 
-Optional speed-ups for issue-8's record (each explained in :func:`fit` and in ``08``): a
+Optional speed-ups for the course's record (each explained in :func:`fit` and in ``08``): a
 one-cycle learning-rate schedule, channels-last memory layout, bf16 autocast, ``torch.compile``
 (with CUDA graphs on a GPU) and fused optimisers.
 
