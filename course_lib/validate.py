@@ -23,12 +23,15 @@ def _is_torch_tensor(x) -> bool:
     return type(x).__module__.startswith("torch")
 
 
-def as_float_array(x, name: str, ndim: int | None = None, layout: str | None = None) -> np.ndarray:
+def as_float_array(
+    x, name: str, ndim: int | None = None, layout: str | None = None, *, finite: bool = False
+) -> np.ndarray:
     """Return ``x`` as a floating-point NumPy array after checking it.
 
     ``ndim`` is the required number of dimensions, ``layout`` its spelled-out shape such as
     ``"(N, D)"`` for the error message. Integers are converted to float64; float32 stays.
-    NaN values are refused because every later number would be NaN too.
+    NaN values are refused because every later number would be NaN too; with ``finite=True``
+    so are infinities (scores such as softmax's, where ``inf - inf`` would make NaN).
     """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
@@ -50,6 +53,12 @@ def as_float_array(x, name: str, ndim: int | None = None, layout: str | None = N
         raise ValueError(
             f"{name} contains NaN (first at index {where}); "
             "check the data or lower the learning rate if training diverged"
+        )
+    if finite and arr.size and np.isinf(arr).any():
+        where = tuple(int(i) for i in np.argwhere(np.isinf(arr))[0])
+        raise ValueError(
+            f"{name} contains an infinite value (first at index {where}); it must hold finite "
+            "numbers: check the data or lower the learning rate if training diverged"
         )
     return arr
 

@@ -132,3 +132,18 @@ def test_leaky_slope_out_of_range_is_named(module, slope):
     x = np.ones(3) if module == "numpy_nn" else torch.ones(3)
     with pytest.raises(ValueError, match="slope must be a finite number between"):
         leaky(x, slope)
+
+
+@pytest.mark.parametrize("module", ["numpy_nn", "torch_nn"])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf")])
+def test_infinite_scores_are_named_not_turned_into_nan(module, value):
+    lib = importlib.import_module(f"course_lib.{module}")
+    as_array = np.asarray if module == "numpy_nn" else torch.as_tensor
+    logits = as_array(np.array([[value, 0.0, 1.0]]))
+    labels = np.array([0]) if module == "numpy_nn" else torch.tensor([0])
+    with pytest.raises(ValueError, match="infinite"):
+        lib.softmax(logits)
+    with pytest.raises(ValueError, match="infinite"):
+        lib.softmax_cross_entropy(logits, labels)
+    with pytest.raises(ValueError, match="infinite"):
+        lib.binary_cross_entropy_with_logits(logits[0, :1], as_array(np.array([1.0])))

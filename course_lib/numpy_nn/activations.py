@@ -74,7 +74,7 @@ def softmax(x):
     ``exp`` from overflowing (logits of 1e4 are fine). Shape: ``(..., K) -> (..., K)``.
     Introduced in ``05_feed_forward_networks``.
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", finite=True)
     if x.ndim == 0:
         raise ValueError("x must have at least one axis (the classes K), got a scalar")
     shifted = x - x.max(axis=-1, keepdims=True)  # largest entry is now 0

@@ -76,7 +76,7 @@ def binary_cross_entropy_with_logits(z, y):
     Shapes: ``z (N,)`` scores, ``y (N,)`` targets in {0, 1}. Returns ``(loss, dz)``.
     Introduced in ``03_learning``.
     """
-    z = as_float_array(z, "z")
+    z = as_float_array(z, "z", finite=True)
     y = _binary_targets(y, z)
     if z.size == 0:
         raise ValueError("z must hold at least one score, got an empty array")
@@ -98,7 +98,7 @@ def softmax_cross_entropy(logits, y):
     Shapes: ``logits (N, K)``, ``y (N,)`` integers in ``0 .. K-1``. Returns
     ``(loss, dlogits)`` with ``dlogits (N, K)``. Introduced in ``05_feed_forward_networks``.
     """
-    logits = as_float_array(logits, "logits", ndim=2, layout="(N, K)")
+    logits = as_float_array(logits, "logits", ndim=2, layout="(N, K)", finite=True)
     n, k = logits.shape
     if n == 0 or k == 0:
         raise ValueError(f"logits must have shape (N, K) with N, K >= 1, got {logits.shape}")

@@ -9,8 +9,11 @@ from __future__ import annotations
 import torch
 
 
-def as_tensor(x, name: str, ndim: int | None = None, layout: str | None = None) -> torch.Tensor:
-    """Check that ``x`` is a floating-point tensor (of ``ndim`` dimensions), free of NaN."""
+def as_tensor(
+    x, name: str, ndim: int | None = None, layout: str | None = None, *, finite: bool = False
+) -> torch.Tensor:
+    """Check that ``x`` is a floating-point tensor (of ``ndim`` dimensions), free of NaN
+    (and, with ``finite=True``, of infinities), as ``validate.as_float_array`` does."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(
             f"{name} must be a torch.Tensor, got {type(x).__name__}; convert with "
@@ -24,6 +27,11 @@ def as_tensor(x, name: str, ndim: int | None = None, layout: str | None = None) 
     if x.numel() and bool(torch.isnan(x).any()):
         raise ValueError(
             f"{name} contains NaN; check the data or lower the learning rate if training diverged"
+        )
+    if finite and x.numel() and bool(torch.isinf(x).any()):
+        raise ValueError(
+            f"{name} contains an infinite value; it must hold finite numbers: check the data or "
+            "lower the learning rate if training diverged"
         )
     return x
 

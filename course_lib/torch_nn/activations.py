@@ -37,7 +37,7 @@ def leaky_relu(x, slope: float = 0.01):
 
 def softmax(x):
     """Softmax over the last axis (stable). Shape: ``(..., K) -> (..., K)``."""
-    x = as_tensor(x, "x")
+    x = as_tensor(x, "x", finite=True)
     if x.ndim == 0:
         raise ValueError("x must have at least one axis (the classes K), got a scalar")
     return torch.softmax(x, dim=-1)

@@ -46,7 +46,7 @@ def binary_cross_entropy(p, y):
 
 def binary_cross_entropy_with_logits(z, y):
     """Stable binary cross-entropy of ``sigmoid(z)``. Shapes: ``z (N,)``, ``y (N,)``."""
-    z = as_tensor(z, "z")
+    z = as_tensor(z, "z", finite=True)
     y = _binary_targets(y, z)
     if z.numel() == 0:
         raise ValueError("z must hold at least one score, got an empty tensor")
@@ -55,7 +55,7 @@ def binary_cross_entropy_with_logits(z, y):
 
 def softmax_cross_entropy(logits, y):
     """``-mean log softmax(logits)[y]``. Shapes: ``logits (N, K)``, ``y (N,)`` integers."""
-    logits = as_tensor(logits, "logits", ndim=2, layout="(N, K)")
+    logits = as_tensor(logits, "logits", ndim=2, layout="(N, K)", finite=True)
     n, k = logits.shape
     if n == 0 or k == 0:
         raise ValueError(f"logits must have shape (N, K) with N, K >= 1, got {tuple(logits.shape)}")
