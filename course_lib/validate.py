@@ -10,6 +10,7 @@ C channels, F filters, (HH, WW) kernel height and width.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -132,18 +133,19 @@ def check_positive_float(value, name: str) -> float:
     return float(value)
 
 
-#: The largest leaky-ReLU slope accepted: far beyond any useful value, and small enough that
-#: ``slope * x`` stays within float32 for ordinary inputs.
-MAX_SLOPE = 1e6
+#: The largest leaky-ReLU slope accepted: far beyond any useful value (slopes are usually
+#: below 1), and small enough to be stored even in float16.
+MAX_SLOPE = 1e3
 
 
 def check_slope(slope) -> float:
-    """Return the leaky-ReLU ``slope`` as a float: a finite number with ``|slope| <= 1e6``."""
+    """Return the leaky-ReLU ``slope`` as a float: a finite number with ``|slope| <= 1000``."""
     if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
         raise TypeError(f"slope must be a number such as 0.01, got {slope!r}")
-    if not np.isfinite(slope) or abs(slope) > MAX_SLOPE:
+    value = float(slope)  # a NumPy integer's abs() can overflow; a Python float's cannot
+    if not math.isfinite(value) or abs(value) > MAX_SLOPE:
         raise ValueError(
             f"slope must be a finite number between -{MAX_SLOPE:g} and {MAX_SLOPE:g} "
             f"(usually small, such as 0.01), got {slope}"
         )
-    return float(slope)
+    return value

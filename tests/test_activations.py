@@ -126,7 +126,7 @@ def test_activations_table_lists_pairs():
 
 
 @pytest.mark.parametrize("module", ["numpy_nn", "torch_nn"])
-@pytest.mark.parametrize("slope", [1e300, -1e7, float("nan")])
+@pytest.mark.parametrize("slope", [1e300, -1e4, float("nan")])
 def test_leaky_slope_out_of_range_is_named(module, slope):
     leaky = importlib.import_module(f"course_lib.{module}").leaky_relu
     x = np.ones(3) if module == "numpy_nn" else torch.ones(3)

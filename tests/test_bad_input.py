@@ -23,6 +23,7 @@ from course_lib.torch_nn import layers as TLY
 from course_lib.torch_nn import losses as TL
 from course_lib.torch_nn import neuron as TN
 from course_lib.torch_nn import optim as TO
+from course_lib.torch_nn.cnn import CNN as TorchCNN
 from course_lib.torch_nn.mlp import MLP as TorchMLP
 
 # ----------------------------------------------------------------- specific messages
@@ -225,3 +226,16 @@ def test_garbage_into_models_and_optimizers(data):
             call()
         except (TypeError, ValueError):
             pass
+
+
+@pytest.mark.parametrize(
+    "make_model, x",
+    [
+        (lambda: TorchMLP([4, 3, 2]), torch.zeros(0, 4, dtype=torch.float64)),
+        (lambda: TorchMLP([4, 3, 2]), torch.zeros(2, 4, dtype=torch.int64)),
+        (lambda: TorchCNN(), torch.zeros(1, 1, 28, 28, dtype=torch.float64)),
+    ],
+)
+def test_models_name_an_input_dtype_that_does_not_match_their_weights(make_model, x):
+    with pytest.raises(TypeError, match=r"dtype torch\.(float64|int64)"):
+        make_model()(x)

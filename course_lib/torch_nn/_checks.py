@@ -84,3 +84,15 @@ def check_compatible(tensors: dict) -> None:
                 f"{name} must be on the device of {first_name}, {first.device}, got {t.device}; "
                 f"move it with {name}.to({first_name}.device)"
             )
+
+
+def check_matches_weights(x: torch.Tensor, weight: torch.Tensor, name: str = "x") -> None:
+    """``x`` must have the floating-point dtype of the model's weights (PyTorch will not mix
+    float32 and float64 in one product)."""
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must hold floating-point numbers, got dtype {x.dtype}")
+    if x.dtype != weight.dtype:
+        raise TypeError(
+            f"{name} has dtype {x.dtype} but the model's weights are {weight.dtype}; convert "
+            f"with {name}.to({weight.dtype}) (or the model with model.to({x.dtype}))"
+        )

@@ -30,6 +30,7 @@ from torch import nn
 
 from course_lib.numpy_nn.cnn import CNN as NumpyCNN
 from course_lib.numpy_nn.cnn import CNNConfig
+from course_lib.torch_nn._checks import check_matches_weights
 
 __all__ = ["CNN"]
 
@@ -119,6 +120,7 @@ class CNN(nn.Module):
                 f"x must have shape (N, {c.in_channels}, {c.image_size}, {c.image_size})"
                 f"{' or (N, S, S)' if c.in_channels == 1 else ''}, got {tuple(x.shape)}"
             )
+        check_matches_weights(x, self.conv1.weight)
         return x
 
     def _block(self, i: int, x):

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from course_lib.numpy_nn.mlp import MLP as NumpyMLP
+from course_lib.torch_nn._checks import check_matches_weights
 from course_lib.torch_nn.activations import ACTIVATION_MODULES
 
 
@@ -64,6 +65,7 @@ class MLP(nn.Module):
                 f"x must have shape (N, {self.sizes[0]}), got shape {tuple(x.shape)}; "
                 "flatten images with x.reshape(len(x), -1)"
             )
+        check_matches_weights(x, self.linears[0].weight)
         return self.net(x)
 
     @torch.no_grad()
