@@ -9,8 +9,8 @@ Dividing by the time it took gives the throughput in GFLOP/s (10^9 FLOPs per sec
 when one is present, PyTorch on a GPU (CUDA or Apple MPS). Each timing is the fastest of a few
 repeats after one warm-up run (a slower repeat means something else got in the way), GPU work
 is synchronised before the clock stops, and a time budget keeps the whole measurement to a few
-seconds. :func:`describe_throughput` turns the
-numbers into a sentence and :func:`plot_throughput` into a figure.
+seconds. :func:`describe_throughput` turns the numbers into a sentence and
+:func:`plot_throughput` into a figure.
 
 Introduced in ``01_why_deep_learning``.
 """

@@ -224,7 +224,7 @@ class Trainer:
             if t >= steps:
                 break
             g = np.concatenate([self._grads[k].ravel() for k in self.params])
-            self.optimizer._apply({"theta": g})  # g is built here, so it needs no checks
+            self.optimizer.step({"theta": g})
             self.step += 1
         if steps not in self.snapshots and steps == self.step:
             self.snapshots[steps] = {k: w.copy() for k, w in self.params.items()}

@@ -11,10 +11,9 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 
-import numpy as np
 import torch
 
-from course_lib.validate import check_positive_float, check_positive_int
+from course_lib.validate import as_float_array, check_positive_float, check_positive_int
 
 
 def _param_list(params) -> tuple[list, list | None]:
@@ -56,16 +55,12 @@ def _check_momentum(momentum) -> float:
 
 
 def _as_grad(value, name: str, p: torch.Tensor) -> torch.Tensor:
-    """``value`` as a tensor like the parameter ``p``; complex or boolean values are refused
-    rather than silently cut to their real part."""
-    if isinstance(value, torch.Tensor):
-        bad = value.is_complex() or value.dtype == torch.bool
-        dtype = value.dtype
-    else:
-        dtype = np.asarray(value).dtype
-        bad = dtype.kind not in "iuf"
-    if bad:
-        raise TypeError(f"{name} must hold real numbers, got dtype {dtype}")
+    """``value`` as a tensor like the parameter ``p``. A NumPy gradient gets the NumPy half's
+    checks; complex or boolean values are refused rather than silently cut to real numbers."""
+    if not isinstance(value, torch.Tensor):
+        value = as_float_array(value, name)
+    elif value.is_complex() or value.dtype == torch.bool:
+        raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
     return torch.as_tensor(value, dtype=p.dtype, device=p.device)
 
 
