@@ -56,3 +56,21 @@ def test_strict_mode_raises(monkeypatch):
     monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
     with pytest.raises(AssertionError, match="divide by 255"):
         check_to_unit_range(lambda x: x.astype(np.float32))
+
+
+def test_yours_or_reference_picks_by_feedback_and_says_which(capsys):
+    from course_lib.exercises.base import Feedback, yours_or_reference
+
+    def mine():
+        return "mine"
+
+    def ref():
+        return "ref"
+
+    assert yours_or_reference(Feedback("x", "correct", "ok"), mine, ref) is mine
+    assert "runs your mine" in capsys.readouterr().out
+    for status in ("wrong", "not_implemented"):
+        assert yours_or_reference(Feedback("x", status, "no"), mine, ref) is ref
+        assert "reference version" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="Feedback that the exercise's check returned"):
+        yours_or_reference(True, mine, ref)

@@ -107,3 +107,34 @@ def run_check(
     if not fb.passed and os.environ.get(STRICT_ENV) == "1":
         raise AssertionError(str(fb))
     return fb
+
+
+def yours_or_reference(feedback: Feedback, yours: Callable, reference: Callable) -> Callable:
+    """The learner's function once its check has passed, otherwise the course's reference.
+
+    A notebook that goes on to *use* what the learner wrote (their loss in a training loop,
+    their loop in an explorer) calls this right after the check::
+
+        feedback = check_bce_loss(bce_loss)
+        feedback
+        ...
+        loss_fn = yours_or_reference(feedback, bce_loss, reference_bce_loss)
+
+    It prints one line saying which version the rest of the notebook runs, so a learner whose
+    answer is not finished yet (or still wrong) can read on with working code, and knows it.
+    """
+    if not isinstance(feedback, Feedback):
+        raise TypeError(
+            f"feedback must be the Feedback that the exercise's check returned, got "
+            f"{type(feedback).__name__}; pass the result of check_...(your_function)"
+        )
+    name = getattr(yours, "__name__", feedback.exercise)
+    if feedback.passed:
+        print(f"The rest of this notebook runs your {name}.")
+        return yours
+    print(
+        f"Your {name} has not passed its check yet, so the rest of this notebook runs the "
+        "course's reference version. Fix yours, run its cell and the check again, then rerun "
+        "from here to see your own code at work."
+    )
+    return reference
