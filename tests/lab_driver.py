@@ -306,7 +306,8 @@ def wait_for_new_figure(explorer, old_src: str, timeout_s: float = 30) -> float:
 
 
 def slider_value(slider) -> str:
-    return slider.locator(".widget-readout").inner_text().strip()
+    """The slider's value as its handle announces it (also when its readout is hidden)."""
+    return slider.locator(".noUi-handle").get_attribute("aria-valuenow") or ""
 
 
 def press_on_slider(slider, key: str) -> None:

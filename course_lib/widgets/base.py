@@ -24,6 +24,7 @@ import time
 from collections.abc import Mapping
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -31,28 +32,80 @@ from matplotlib.figure import Figure
 from course_lib.style import apply_style
 
 
+#: Screen pixels per inch of figure, as for the notebooks' static figures (``apply_style``).
+DISPLAY_DPI = 100
+
+#: Smallest text in an explorer, in points: readable from the back of a room on a projector.
+MIN_FONTSIZE = 10.0
+
+#: Matplotlib settings for explorer figures: larger text than a static figure needs.
+EXPLORER_RC = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+}
+
+#: Widest a control row grows (label, track and value), so tracks stay a comfortable length.
+CONTROL_MAX_WIDTH = "640px"
+
+
+def enforce_min_fontsize(fig: Figure, minimum: float = MIN_FONTSIZE) -> None:
+    """Raise every text of ``fig`` smaller than ``minimum`` points to ``minimum``."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        if text.get_fontsize() < minimum:
+            text.set_fontsize(minimum)
+
+
+def align_controls(controls) -> None:
+    """Give an explorer's sliders and menus one label width and one width, so that every
+    track starts at the same place and has the same length, and rows shrink with the page.
+    """
+    controls = [c for c in controls if hasattr(c, "description") and hasattr(c, "style")]
+    longest = max((len(c.description) for c in controls), default=0)
+    label = f"{min(max(longest, 4), 28) * 0.62 + 1:.1f}em"  # about one em per 1.6 letters
+    for control in controls:
+        if not control.description:
+            continue
+        control.style.description_width = label
+        control.layout.width = "100%"
+        control.layout.max_width = CONTROL_MAX_WIDTH
+
+
 class Explorer:
     """Base class for the interactive explorers used in the notebooks."""
 
     #: Shown above the controls.
     title: str = "Explorer"
-    #: Figure size in inches and resolution of the PNG that is shown.
+    #: Figure size in inches. It is shown at ``DISPLAY_DPI`` screen pixels per inch, like the
+    #: notebooks' static figures, and shrinks with the window (never wider than the page).
     figsize: tuple[float, float] = (6.0, 4.0)
-    dpi: int = 80
+    #: Dots per inch of the PNG: 1.5 times the display density, so lines and text stay sharp
+    #: on high-resolution screens and projectors while a redraw stays quick.
+    dpi: int = 150
 
     def __init__(self, controls: Mapping[str, widgets.ValueWidget]):
         apply_style()
         self.controls = dict(controls)
-        self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        align_controls(self.controls.values())
+        with mpl.rc_context(EXPLORER_RC):
+            self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
-        # Shown at its natural size, so the PNG is never blurred by scaling.
-        width_px = int(self.figsize[0] * self.dpi)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
+        width_px = int(self.figsize[0] * DISPLAY_DPI)
+        self.image = widgets.Image(
+            format="png",
+            layout=widgets.Layout(width="100%", max_width=f"{width_px}px", height="auto"),
+        )
         self.image.add_class("course-explorer-figure")
         self.readout = widgets.HTML()
         self.readout.add_class("course-explorer-readout")
         self.update_times_ms: list[float] = []
-        self.setup()
+        with mpl.rc_context(EXPLORER_RC):
+            self.setup()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._widget = None
@@ -89,8 +142,11 @@ class Explorer:
     def update(self) -> None:
         """Redraw the figure and the readout for the current control values."""
         start = time.perf_counter()
-        sentence = self.draw(self.values)
-        self.image.value = self._render_png()
+        with mpl.rc_context(EXPLORER_RC):
+            sentence = self.draw(self.values)
+            if self._background is None:  # a full render: make every text readable first
+                enforce_min_fontsize(self.fig)
+            self.image.value = self._render_png()
         self.readout.value = f"<p>{sentence}</p>"
         self.update_times_ms.append((time.perf_counter() - start) * 1000.0)
 
@@ -192,7 +248,7 @@ def slider(
         step=step,
         description=description,
         style={"description_width": "initial"},
-        layout=widgets.Layout(width="420px"),
+        layout=widgets.Layout(width="100%", max_width=CONTROL_MAX_WIDTH),
     )
     if integer:
         return widgets.IntSlider(**common)
@@ -206,5 +262,5 @@ def dropdown(description: str, options, value) -> widgets.Dropdown:
         value=value,
         description=description,
         style={"description_width": "initial"},
-        layout=widgets.Layout(width="420px"),
+        layout=widgets.Layout(width="100%", max_width=CONTROL_MAX_WIDTH),
     )

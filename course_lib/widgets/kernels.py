@@ -106,7 +106,6 @@ class KernelExplorer(Explorer):
 
     title = "Kernel explorer: choose a kernel, or move its nine weights, and watch the feature map"
     figsize = (8.4, 2.8)
-    dpi = 80
 
     #: Control settings the tests and the latency benchmark move through.
     example_moves = [
@@ -157,9 +156,18 @@ class KernelExplorer(Explorer):
                 WEIGHT_STEP,
                 readout_format=".2f",
             )
-            s.layout.width = "250px"
             controls[name] = s
         super().__init__(controls)
+        for name in WEIGHT_NAMES:
+            # In the 3 x 3 grid the position says which weight a slider is (its label stays
+            # for screen readers) and the kernel in the figure shows its value, so the whole
+            # cell is track: long enough to drag at 200% zoom.
+            control = self.controls[name]
+            control.readout = False
+            control.style.description_width = "0px"
+            control.layout.width = "100%"
+            control.layout.max_width = "none"
+            control.layout.min_width = "0"
 
     @staticmethod
     def _as_image(name, image) -> np.ndarray:
@@ -212,13 +220,23 @@ class KernelExplorer(Explorer):
         """Title, the two drop-downs, the nine sliders as a 3x3 grid, figure and readout."""
         if self._widget is None:
             heading = widgets.HTML(f"<b>{self.title}</b>")
-            menus = widgets.HBox([self.controls["preset"], self.controls["image"]])
-            for menu in ("preset", "image"):
-                self.controls[menu].layout.width = "330px"
+            menus = widgets.VBox([self.controls["preset"], self.controls["image"]])
+            # Row and column headings around the nine sliders; the grid shrinks with the
+            # page (a 1024-pixel window, 200% zoom) instead of hiding a column.
+            cells: list[widgets.Widget] = [widgets.HTML("")]
+            cells += [widgets.HTML(f"<b>column {c}</b>") for c in range(3)]
+            for r in range(3):
+                cells.append(widgets.HTML(f"<b>row {r}</b>"))
+                cells += [self.controls[f"w{r}{c}"] for c in range(3)]
             grid = widgets.GridBox(
-                [self.controls[n] for n in WEIGHT_NAMES],
-                layout=widgets.Layout(grid_template_columns="repeat(3, 260px)"),
+                cells,
+                layout=widgets.Layout(
+                    grid_template_columns="max-content repeat(3, minmax(0, 1fr))",
+                    width="100%",
+                    max_width="760px",
+                ),
             )
+            grid.add_class("course-kernel-grid")
             box = widgets.VBox([heading, menus, grid, self.image, self.readout])
             box.add_class("course-explorer")
             self._widget = box
