@@ -6,8 +6,9 @@ folder. Nothing is written back: the notebooks on disk are left as they are. The
 inherits the environment, so ``COURSE_LIB_DATA`` chooses the data cache as usual;
 ``COURSE_STRICT_CHECKS=1`` is set as ``make test`` does.
 
-Targets: notebooks 00-05 at most 30 s each, 06-08 at most 90 s each, all of them together
-at most 300 s. The script prints a table and ends with one JSON line::
+Targets: notebooks 00-05 at most 30 s each (the optional primer ``00a_primer`` included),
+06-08 at most 90 s each, all of them together at most 300 s. The script prints a table and
+ends with one JSON line::
 
     {"seconds": {"00_welcome": 6.1, ...}, "total": 123.4, "over_target": [], "failed": [], ...}
 
@@ -39,8 +40,12 @@ TARGET_TOTAL_S = 300.0
 
 
 def target_for(name: str) -> float | None:
-    """The time target in seconds for a notebook named ``NN_title``; None without a number."""
-    match = re.match(r"(\d\d)_", name)
+    """The time target in seconds for a notebook named ``NN_title`` or ``NNa_title``.
+
+    A lettered notebook (``00a_primer``) sits between ``NN`` and the next number and has the
+    target of ``NN``. None for a name without a course number.
+    """
+    match = re.match(r"(\d\d)[a-z]?_", name)
     if not match:
         return None
     number = int(match.group(1))

@@ -54,8 +54,9 @@ def check_to_unit_range(to_unit_range) -> Feedback:
             )
         if out.dtype != np.float32:
             raise Mistake(
-                f"the result has dtype {out.dtype}; use float32 (PyTorch's default), "
-                "e.g. images.astype(np.float32) / 255"
+                f"the result has dtype {out.dtype}, which is what images / 255 gives: the "
+                "values are right, but float64 takes twice the memory of float32, the type "
+                "the networks use (PyTorch's default); convert to float32 before dividing"
             )
         if out.max() > 1.0 + 1e-6:
             raise Mistake(
@@ -74,5 +75,8 @@ def check_to_unit_range(to_unit_range) -> Feedback:
     return run_check(
         "to_unit_range",
         attempt,
-        start_hint="Convert to float32 first, then divide by 255.",
+        start_hint=(
+            "first choose the type (float32, the networks' type), then scale so that the "
+            "brightest byte becomes exactly 1."
+        ),
     )
