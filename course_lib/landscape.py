@@ -1,20 +1,19 @@
-"""The loss landscape of one neuron, and the paths optimisers take across it.
+"""The loss landscape of one neuron, and the paths that optimisers leave across it.
 
 A neuron with two inputs has two weights ``w = (w1, w2)`` and a bias ``b``. Freeze ``b`` at
 its best value and the binary cross-entropy becomes a function of two numbers, a surface we
-can draw as a map: :func:`loss_grid`. Each optimiser then leaves a trail of points on that
-map, a :class:`Trajectory`:
+can draw as a map: :func:`loss_grid`. An optimiser's loop (written in ``03_learning``; the
+reference versions are in :mod:`course_lib.exercises.learning`) returns the weights it
+visited, a *path*; :func:`trajectory` turns that path into a :class:`Trajectory` by adding
+the loss at every point.
 
-* :func:`run_random_search`: nudge the weights at random, keep a nudge only if it helps;
-* :func:`run_gradient_descent`: step against the gradient of the loss over all N examples;
-* :func:`run_sgd`: the same step, with the gradient of a random mini-batch.
+A learning rate that is too large makes the loss *grow*. :func:`trajectory` watches for
+that: once the loss passes :data:`DIVERGENCE_FACTOR` times its starting value (or a weight
+passes :data:`WEIGHT_LIMIT`), it cuts the path there and records the step, so a plot shows
+where the run went wrong instead of filling with overflow and NaN.
 
-The steps use :mod:`course_lib.numpy_nn.optim`, the same optimisers the notebooks train with.
-A learning rate that is too large makes the loss *grow*; every run watches for that, stops
-cleanly, and records where it happened (no overflow, no NaN, no warnings).
-
-Shapes: ``x (N, 2)`` inputs (standardised), ``y (N,)`` labels in {0, 1}, ``w (2,)``.
-Introduced in ``03_learning``.
+Shapes: ``x (N, 2)`` inputs (standardised), ``y (N,)`` labels in {0, 1}, ``w (2,)``, a path
+``(S + 1, 2)``. Introduced in ``03_learning``.
 """
 
 from __future__ import annotations
@@ -23,9 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.numpy_nn.losses import binary_cross_entropy_with_logits
-from course_lib.numpy_nn.optim import SGD, GradientDescent, RandomSearch, minibatches
-from course_lib.validate import as_float_array, as_labels, check_nonnegative_int
+from course_lib.validate import as_float_array, as_labels
 
 #: A run counts as diverged once its loss exceeds this multiple of the starting loss...
 DIVERGENCE_FACTOR = 2.0
@@ -62,39 +59,15 @@ def _check_xy(x, y):
     return x, y
 
 
-def neuron_loss_and_grads(x, y, w, b: float) -> tuple[float, dict]:
-    """Mean binary cross-entropy of ``sigmoid(x @ w + b)`` and its gradients.
-
-    ``dL/dw = x.T @ (p - y) / N`` (shape ``(D,)``) and ``dL/db = mean(p - y)``, with
-    ``p = sigmoid(x @ w + b)``. Computed from the score, so it never overflows.
-    Returns ``(loss, {"w": dw, "b": db})``. Introduced in ``03_learning``.
-    """
-    score = x @ w + b  # (N,)
-    loss, dscore = binary_cross_entropy_with_logits(score, y)  # dscore = (p - y) / N
-    return loss, {"w": x.T @ dscore, "b": np.array(dscore.sum())}
-
-
-def _fast_loss(x, y, w, b) -> float:
-    """Mean BCE for already-checked float arrays, without the checks (the loops' hot path).
-
-    ``log(1 + e^z) - z y`` with ``np.logaddexp(0, z) = log(1 + e^z)``, stable for any ``z``.
-    """
-    z = x @ w + b  # (N,)
-    return float(np.mean(np.logaddexp(0.0, z) - z * y))
-
-
-def _fast_grad_w(x, y, w, b) -> np.ndarray:
-    """``x.T @ (p - y) / N`` without checks; ``sigmoid(z) = (1 + tanh(z / 2)) / 2`` is stable."""
-    p = 0.5 + 0.5 * np.tanh(0.5 * (x @ w + b))  # (N,)
-    return x.T @ (p - y) / len(y)
-
-
 def fit_neuron(x, y, *, iterations: int = 30) -> tuple[np.ndarray, float]:
-    """The best weights and bias for one neuron by Newton's method (a reference answer).
+    """The best weights and bias for one neuron: an answer key for the optimisers.
 
-    The loss of a single neuron is convex, so Newton's method finds its unique minimum in a
-    handful of iterations. A tiny ridge term (1e-6) keeps it finite even when the classes
-    are perfectly separable. Returns ``(w (D,), b)``. Introduced in ``03_learning``.
+    The loss of a single neuron is one bowl with no other dips, so there is exactly one
+    bottom. This finds it with Newton's method, which uses the curvature of the loss as well
+    as its slope and so needs only a handful of iterations (the course does not teach it; it
+    only provides the answer that gradient descent should reach). A tiny ridge term (1e-6)
+    keeps it finite even when the classes are perfectly separable. Returns ``(w (D,), b)``.
+    Introduced in ``03_learning``.
     """
     x = as_float_array(x, "x", ndim=2, layout="(N, D)")
     y = as_labels(y, "y", x.shape[0], num_classes=2).astype(np.float64)
@@ -110,6 +83,15 @@ def fit_neuron(x, y, *, iterations: int = 30) -> tuple[np.ndarray, float]:
     return theta[:d], float(theta[d])
 
 
+def _losses_at(x, y, b: float, weights: np.ndarray) -> np.ndarray:
+    """Mean BCE at each column of ``weights (D, G)``: ``(G,)``, stable for any score.
+
+    ``log(1 + e^z) - z y`` with ``np.logaddexp(0, z) = log(1 + e^z)``, which never overflows.
+    """
+    z = x @ weights + b  # (N, G)
+    return np.mean(np.logaddexp(0.0, z) - z * y[:, None], axis=0)
+
+
 def loss_grid(x, y, b: float, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
     """The loss at every point of a grid of weights, bias fixed at ``b``.
 
@@ -122,10 +104,7 @@ def loss_grid(x, y, b: float, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
     w2 = as_float_array(w2, "w2", ndim=1, layout="(G2,)")
     g1, g2 = np.meshgrid(w1, w2)  # (G2, G1) each
     weights = np.stack([g1.ravel(), g2.ravel()])  # (2, G)
-    z = x @ weights + b  # (N, G)
-    yf = y[:, None].astype(np.float64)
-    losses = np.mean(np.maximum(z, 0) - z * yf + np.log1p(np.exp(-np.abs(z))), axis=0)  # (G,)
-    return losses.reshape(g1.shape)
+    return _losses_at(x, y.astype(np.float64), b, weights).reshape(g1.shape)
 
 
 @dataclass(frozen=True)
@@ -162,95 +141,31 @@ class Trajectory:
         return float(np.sum(np.linalg.norm(np.diff(self.path, axis=0), axis=1)))
 
 
-def _check_start(w0) -> np.ndarray:
-    w0 = as_float_array(w0, "w0", ndim=1, layout="(2,)")
-    if w0.shape != (2,):
-        raise ValueError(f"w0 must hold the two starting weights, shape (2,), got {w0.shape}")
-    return w0.astype(np.float64)
+def trajectory(name: str, path, x, y, b: float) -> Trajectory:
+    """The :class:`Trajectory` of ``path``: the full-data loss at each of its points.
 
-
-def _exploded(loss: float, start_loss: float, w: np.ndarray) -> bool:
-    return (
-        not np.isfinite(loss)
-        or loss > DIVERGENCE_FACTOR * max(start_loss, 1e-3)
-        or float(np.max(np.abs(w))) > WEIGHT_LIMIT
-    )
-
-
-def _descend(name, x, y, b, w0, steps, lr, batches) -> Trajectory:
-    """Shared loop of gradient descent and SGD; ``batches()`` yields index arrays."""
-    params = {"w": _check_start(w0)}
-    opt = SGD(params, lr=lr) if name == "SGD" else GradientDescent(params, lr=lr)
-    yf = y.astype(np.float64)
-    full_loss = _fast_loss(x, yf, params["w"], b)
-    path, losses = [params["w"].copy()], [full_loss]
-    diverged_at = None
-    batch_iter = batches()
-    for step in range(1, steps + 1):
-        idx = next(batch_iter, None)
-        if idx is None:  # a new epoch: reshuffle
-            batch_iter = batches()
-            idx = next(batch_iter)
-        opt.step({"w": _fast_grad_w(x[idx], yf[idx], params["w"], b)})
-        full_loss = _fast_loss(x, yf, params["w"], b)
-        path.append(params["w"].copy())
-        losses.append(full_loss)
-        if _exploded(full_loss, losses[0], params["w"]):
-            diverged_at = step
-            break
-    return Trajectory(name, np.array(path), np.array(losses), diverged_at)
-
-
-def run_gradient_descent(x, y, b: float, w0, *, lr: float, steps: int) -> Trajectory:
-    """Full-batch gradient descent on ``w`` (bias fixed at ``b``) from ``w0``.
-
-    Each step uses the gradient over all N examples: ``w -= lr * dL/dw``. Stops early, with
-    ``diverged_at`` set, if the loss explodes (see :data:`DIVERGENCE_FACTOR`).
-    Introduced in ``03_learning``.
+    ``path (S + 1, 2)`` holds the weights an optimiser visited, the start first (what the
+    loops of ``03_learning`` return). If the loss passes :data:`DIVERGENCE_FACTOR` times its
+    starting value, or a weight passes :data:`WEIGHT_LIMIT`, the path is cut at that step and
+    ``diverged_at`` records it. Introduced in ``03_learning``.
     """
     x, y = _check_xy(x, y)
-    steps = check_nonnegative_int(steps, "steps")
-    n = x.shape[0]
-    return _descend("gradient descent", x, y, b, w0, steps, lr, lambda: iter([np.arange(n)]))
-
-
-def run_sgd(
-    x, y, b: float, w0, *, lr: float, steps: int, batch_size: int, seed: int = 0
-) -> Trajectory:
-    """Stochastic gradient descent: each step uses a random mini-batch of ``batch_size``.
-
-    The batches come from :func:`course_lib.numpy_nn.optim.minibatches` (a reshuffle every
-    epoch); with ``batch_size = N`` it is exactly gradient descent. Seeded, so the same
-    arguments give the same path. Introduced in ``03_learning``.
-    """
-    x, y = _check_xy(x, y)
-    steps = check_nonnegative_int(steps, "steps")
-    rng = np.random.default_rng(seed)
-    n = x.shape[0]
-    return _descend("SGD", x, y, b, w0, steps, lr, lambda: minibatches(n, batch_size, rng))
-
-
-def run_random_search(
-    x, y, b: float, w0, *, step_size: float, steps: int, seed: int = 0
-) -> Trajectory:
-    """Random search: each step tries ``w + step_size * noise`` and keeps it if the loss drops.
-
-    Uses :class:`course_lib.numpy_nn.optim.RandomSearch`. It never diverges (it only accepts
-    improvements) but wastes most tries, and gets worse quickly as the number of weights
-    grows. The path records the accepted point after every try. Introduced in ``03_learning``.
-    """
-    x, y = _check_xy(x, y)
-    steps = check_nonnegative_int(steps, "steps")
-    params = {"w": _check_start(w0)}
-    yf = y.astype(np.float64)
-
-    def loss_fn(p):
-        return _fast_loss(x, yf, p["w"], b)
-
-    opt = RandomSearch(params, loss_fn, step_size=step_size, seed=seed)
-    path, losses = [params["w"].copy()], [opt.best_loss]
-    for _ in range(steps):
-        opt.step()
-        path.append(params["w"].copy())
-        losses.append(opt.best_loss)
-    return Trajectory("random search", np.array(path), np.array(losses))
+    path = np.asarray(path)
+    if path.ndim != 2 or path.shape[0] < 1 or path.shape[1] != 2:
+        raise ValueError(
+            f"path must hold the weights after every step, shape (steps + 1, 2), got shape "
+            f"{path.shape}; return np.array(path) from the loop, with the starting weights first"
+        )
+    path = as_float_array(path, "path")
+    with np.errstate(all="ignore"):  # weights may have run off to inf: that is divergence too
+        losses = _losses_at(x, y.astype(np.float64), b, path.T)  # (S+1,)
+        bad = (
+            ~np.isfinite(losses)
+            | (losses > DIVERGENCE_FACTOR * max(losses[0], 1e-3))
+            | ~(np.max(np.abs(path), axis=1) <= WEIGHT_LIMIT)
+        )
+    bad[0] = False  # the start is where the run began, whatever its loss
+    if not bad.any():
+        return Trajectory(name, path, losses)
+    step = int(np.argmax(bad))
+    return Trajectory(name, path[: step + 1], losses[: step + 1], diverged_at=step)

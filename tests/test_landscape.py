@@ -1,21 +1,22 @@
-"""The loss landscape and the optimiser paths of 03_learning."""
+"""The loss landscape of 03_learning and the trajectories drawn from optimiser paths."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
 
 from course_lib.data.synthetic import make_trip_customers
+from course_lib.exercises.learning import bce_gradients, gradient_descent
 from course_lib.landscape import (
+    DIVERGENCE_FACTOR,
     fit_neuron,
     loss_grid,
-    neuron_loss_and_grads,
-    run_gradient_descent,
-    run_random_search,
-    run_sgd,
     standardize,
+    trajectory,
 )
-from course_lib.numpy_nn.gradcheck import check_gradient, numerical_gradient
+from course_lib.numpy_nn.losses import binary_cross_entropy_with_logits
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +24,10 @@ def data():
     x, y = make_trip_customers(150, seed=3)
     xs, _, _ = standardize(x)
     return xs, y
+
+
+def loss(x, y, w, b):
+    return binary_cross_entropy_with_logits(x @ w + b, y)[0]
 
 
 def test_standardize_gives_zero_mean_unit_std():
@@ -34,21 +39,13 @@ def test_standardize_gives_zero_mean_unit_std():
         standardize(np.column_stack([x[:, 0], np.ones(100)]))
 
 
-def test_gradients_match_numerical(data):
-    x, y = data
-    w = np.array([0.3, -0.7])
-    b = np.array(0.2)
-    _, grads = neuron_loss_and_grads(x, y, w, b)
-    check_gradient(grads["w"], numerical_gradient(lambda: neuron_loss_and_grads(x, y, w, b)[0], w))
-    check_gradient(grads["b"], numerical_gradient(lambda: neuron_loss_and_grads(x, y, w, b)[0], b))
-
-
 def test_fit_neuron_finds_the_minimum(data):
     x, y = data
     w, b = fit_neuron(x, y)
-    _, grads = neuron_loss_and_grads(x, y, w, b)
+    dw, _ = bce_gradients(x, y, w, b)
+    db = np.mean(1 / (1 + np.exp(-(x @ w + b))) - y)
     # Zero up to the tiny ridge term (1e-6 * weights) that keeps Newton finite.
-    assert np.abs(grads["w"]).max() < 1e-5 and abs(float(grads["b"])) < 1e-5
+    assert np.abs(dw).max() < 1e-5 and abs(db) < 1e-5
 
 
 def test_loss_grid_agrees_with_the_loss_at_each_point(data):
@@ -57,43 +54,45 @@ def test_loss_grid_agrees_with_the_loss_at_each_point(data):
     grid = loss_grid(x, y, 0.1, w1, w2)
     assert grid.shape == (5, 7)
     for i, j in [(0, 0), (2, 3), (4, 6)]:
-        expected = neuron_loss_and_grads(x, y, np.array([w1[j], w2[i]]), 0.1)[0]
-        assert grid[i, j] == pytest.approx(expected)
+        assert grid[i, j] == pytest.approx(loss(x, y, np.array([w1[j], w2[i]]), 0.1))
 
 
-def test_gradient_descent_lowers_the_loss_and_sgd_full_batch_matches(data):
+def test_trajectory_adds_the_loss_at_every_point(data):
     x, y = data
-    w0 = np.array([-2.0, 3.0])
-    gd = run_gradient_descent(x, y, 0.0, w0, lr=0.5, steps=20)
-    assert gd.path.shape == (21, 2) and gd.losses.shape == (21,)
-    assert np.all(np.diff(gd.losses) < 0) and not gd.unstable
-    assert np.array_equal(gd.path[0], w0)
-    sgd = run_sgd(x, y, 0.0, w0, lr=0.5, steps=20, batch_size=len(x))
-    assert np.allclose(sgd.path, gd.path)
-    noisy = run_sgd(x, y, 0.0, w0, lr=0.5, steps=20, batch_size=8, seed=1)
-    again = run_sgd(x, y, 0.0, w0, lr=0.5, steps=20, batch_size=8, seed=1)
-    assert np.array_equal(noisy.path, again.path)  # seeded
-    assert not np.allclose(noisy.path, gd.path)
+    path = gradient_descent(x, y, np.array([-2.0, 3.0]), 0.0, lr=0.5, steps=20)
+    traj = trajectory("gradient descent", path, x, y, 0.0)
+    assert traj.name == "gradient descent" and np.array_equal(traj.path, path)
+    assert traj.losses.shape == (21,)
+    assert traj.losses[5] == pytest.approx(loss(x, y, path[5], 0.0))
+    assert np.all(np.diff(traj.losses) < 0) and not traj.unstable and not traj.diverged
+    assert traj.distance == pytest.approx(np.sum(np.linalg.norm(np.diff(path, axis=0), axis=1)))
 
 
-def test_zero_steps_returns_the_start(data):
+def test_zero_steps_is_a_trajectory_of_one_point(data):
     x, y = data
-    gd = run_gradient_descent(x, y, 0.0, [1.0, 1.0], lr=1.0, steps=0)
-    assert gd.path.shape == (1, 2) and gd.distance == 0.0
+    traj = trajectory("gradient descent", [[1.0, 1.0]], x, y, 0.0)
+    assert traj.path.shape == (1, 2) and traj.distance == 0.0 and traj.rises == 0
 
 
-def test_random_search_only_accepts_improvements(data):
+def test_divergence_cuts_the_path_where_the_loss_exploded(data):
     x, y = data
-    rs = run_random_search(x, y, 0.0, np.array([-2.0, 3.0]), step_size=0.3, steps=40)
-    assert np.all(np.diff(rs.losses) <= 0) and rs.losses[-1] < rs.losses[0]
-    assert not rs.diverged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings on the way
+        path = gradient_descent(x, y, np.array([-2.0, 3.0]), 0.0, lr=500.0, steps=50)
+        traj = trajectory("gradient descent", path, x, y, 0.0)
+    assert traj.diverged and traj.diverged_at == len(traj.path) - 1 < 50
+    assert traj.final_loss > DIVERGENCE_FACTOR * traj.losses[0]
+    assert np.all(traj.losses[:-1] <= DIVERGENCE_FACTOR * traj.losses[0])
+    assert np.all(np.isfinite(traj.path)) and np.all(np.isfinite(traj.losses))
 
 
-def test_divergence_is_detected_and_stops_the_run(data):
+def test_weights_running_off_to_infinity_count_as_divergence(data):
     x, y = data
-    gd = run_gradient_descent(x, y, 0.0, np.array([-2.0, 3.0]), lr=500.0, steps=50)
-    assert gd.diverged and gd.diverged_at == len(gd.path) - 1 < 50
-    assert np.all(np.isfinite(gd.path)) and np.all(np.isfinite(gd.losses))
+    path = np.array([[0.0, 0.0], [5.0, 5.0], [np.inf, -np.inf], [np.inf, np.inf]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = trajectory("SGD", path, x, y, 0.0)
+    assert traj.diverged_at == 2 and traj.path.shape == (3, 2)
 
 
 def test_bad_inputs_are_refused(data):
@@ -101,10 +100,10 @@ def test_bad_inputs_are_refused(data):
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         loss_grid(np.column_stack([x, x]), y, 0.0, np.zeros(3), np.zeros(3))
     with pytest.raises(ValueError, match="labels"):
-        run_gradient_descent(x, y[:5], 0.0, [0.0, 0.0], lr=1.0, steps=2)
-    with pytest.raises(ValueError, match="lr"):
-        run_gradient_descent(x, y, 0.0, [0.0, 0.0], lr=-1.0, steps=2)
-    with pytest.raises(ValueError, match="two starting weights"):
-        run_random_search(x, y, 0.0, [0.0, 0.0, 1.0], step_size=0.1, steps=2)
-    with pytest.raises(TypeError, match="steps"):
-        run_sgd(x, y, 0.0, [0.0, 0.0], lr=1.0, steps=2.5, batch_size=4)
+        trajectory("SGD", np.zeros((3, 2)), x, y[:5], 0.0)
+    with pytest.raises(ValueError, match=r"\(steps \+ 1, 2\)"):
+        trajectory("SGD", np.zeros(2), x, y, 0.0)
+    with pytest.raises(ValueError, match=r"\(steps \+ 1, 2\)"):
+        trajectory("SGD", np.zeros((4, 3)), x, y, 0.0)
+    with pytest.raises(ValueError, match="NaN"):
+        trajectory("SGD", [[0.0, 0.0], [np.nan, 1.0]], x, y, 0.0)

@@ -121,3 +121,45 @@ def test_every_example_move_changes_the_picture(explorer):
         before = bytes(explorer.image.value)
         explorer.set(**move)
         assert bytes(explorer.image.value) != before, move
+
+
+def test_the_explorer_runs_the_loops_it_is_given():
+    from course_lib.exercises import learning as reference
+
+    calls = []
+
+    def my_gradient_descent(x, y, w, b, lr, steps):
+        calls.append(("gradient descent", lr, steps))
+        return reference.gradient_descent(x, y, w, b, lr=lr, steps=steps)
+
+    def my_sgd(x, y, w, b, lr, epochs, batch_size, seed=0):
+        calls.append(("SGD", epochs, batch_size))
+        return reference.sgd(x, y, w, b, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+
+    def standing_still(x, y, w, b, step_size, steps, seed=0):
+        return np.array([w] * (steps + 1))
+
+    explorer = LandscapeExplorer.example(
+        gradient_descent=my_gradient_descent, sgd=my_sgd, random_search=standing_still
+    )
+    calls.clear()
+    explorer.set(learning_rate=0.5, batch_size=50, steps=10)
+    # 200 customers in batches of 50: 4 steps per epoch, so 3 epochs cover 10 steps.
+    assert calls == [("gradient descent", 0.5, 10), ("SGD", 3, 50)]
+    assert len(line_xy(explorer.paths["SGD"])) == 11  # only the first 10 steps are drawn
+    assert np.allclose(line_xy(explorer.paths["random search"]), LandscapeExplorer.start)
+
+
+def test_a_loop_that_returns_no_path_is_named():
+    def final_weights_only(x, y, w, b, lr, steps):
+        return w
+
+    with pytest.raises(ValueError, match=r"path .* \(steps \+ 1, 2\)"):
+        LandscapeExplorer.example(gradient_descent=final_weights_only)
+
+
+def test_loops_must_be_functions_and_names_must_be_known():
+    with pytest.raises(TypeError, match="sgd must be a function"):
+        LandscapeExplorer.example(sgd="my loop")
+    with pytest.raises(TypeError, match="gradient_descent=, sgd= and random_search="):
+        LandscapeExplorer.example(train=lambda *a: None)

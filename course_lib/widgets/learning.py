@@ -1,4 +1,4 @@
-"""Explorer for ``03_learning``: three optimisers racing down one loss landscape.
+"""Explorer for ``03_learning``: three optimiser loops racing down one loss landscape.
 
 The map shows the binary cross-entropy of the trip-planning neuron over its two weights
 (bias frozen at its best value, features standardised). From the same start, random search,
@@ -7,23 +7,24 @@ every step. Sliders set the learning rate (log scale), the SGD batch size and th
 steps. A learning rate that is too large makes gradient descent overshoot the valley: the
 trail zig-zags outwards, the loss climbs, and the readout says so.
 
+The explorer runs loops it is given: in the notebook, the learner's own ``gradient_descent``
+and ``sgd`` (once their checks pass) and the ``random_search`` shown there; by default the
+reference loops of :mod:`course_lib.exercises.learning`. It only calls them and draws what
+they return (:func:`course_lib.landscape.trajectory` adds the loss along each path).
+
 Introduced in ``03_learning``.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import ipywidgets as widgets
 import numpy as np
 
-from course_lib.landscape import (
-    Trajectory,
-    fit_neuron,
-    loss_grid,
-    run_gradient_descent,
-    run_random_search,
-    run_sgd,
-    standardize,
-)
+from course_lib.exercises import learning as reference
+from course_lib.landscape import Trajectory, fit_neuron, loss_grid, standardize, trajectory
 from course_lib.style import CMAP_SEQUENTIAL, OKABE_ITO
 from course_lib.widgets.base import Explorer, slider
 
@@ -55,8 +56,16 @@ class LandscapeExplorer(Explorer):
 
     Controls: ``learning_rate`` (0.01 to 100, log scale; gradient descent and SGD),
     ``batch_size`` (SGD's mini-batch, 1 to N), ``steps`` (1 to 100, for all three).
-    Random search ignores the learning rate: it always tries nudges of ``random_step``.
-    Shapes: ``x (N, 2)``, ``y (N,)``. Introduced in ``03_learning``.
+    Random search ignores the learning rate: it always tries steps of ``random_step``.
+
+    The loops are called with keywords and must return the path of weights, start first:
+
+    * ``gradient_descent(x, y, w, b, lr=..., steps=...)``;
+    * ``sgd(x, y, w, b, lr=..., epochs=..., batch_size=..., seed=...)``: the explorer asks
+      for enough epochs to cover ``steps`` and shows the first ``steps`` of them;
+    * ``random_search(x, y, w, b, step_size=..., steps=..., seed=...)``.
+
+    Shapes: ``x (N, 2)``, ``y (N,)``, ``w (2,)``. Introduced in ``03_learning``.
     """
 
     title = "Three ways down the loss landscape"
@@ -66,7 +75,7 @@ class LandscapeExplorer(Explorer):
     start = (-2.0, 5.0)
     #: The square of weights the map shows: w1, w2 in [low, high].
     window = (-3.5, 6.5)
-    #: Size of random search's nudges (it has no learning rate).
+    #: Length of random search's tries (it has no learning rate).
     random_step = 0.25
 
     #: Control settings the tests and the latency benchmark move through.
@@ -88,7 +97,22 @@ class LandscapeExplorer(Explorer):
         batch_size: int = 16,
         steps: int = 30,
         seed: int = 0,
+        gradient_descent: Callable | None = None,
+        sgd: Callable | None = None,
+        random_search: Callable | None = None,
     ):
+        loops = {
+            "gradient_descent": gradient_descent or reference.gradient_descent,
+            "sgd": sgd or reference.sgd,
+            "random_search": random_search or reference.random_search,
+        }
+        for name, loop in loops.items():
+            if not callable(loop):
+                raise TypeError(
+                    f"{name} must be a function (the loop to run), got {type(loop).__name__}; "
+                    f"pass the function itself, {name}={name}, without calling it"
+                )
+        self.loops = loops
         self.x, _, _ = standardize(x)  # (N, 2) in standard units
         self.y = np.asarray(y)
         self.seed = seed
@@ -102,12 +126,22 @@ class LandscapeExplorer(Explorer):
         super().__init__(controls)
 
     @classmethod
-    def example(cls) -> LandscapeExplorer:
-        """The explorer as ``03_learning`` shows it: 200 trip customers, seed 0."""
+    def example(cls, **loops) -> LandscapeExplorer:
+        """The explorer as ``03_learning`` shows it: 200 trip customers, seed 0.
+
+        ``loops`` may name the loops to run (``gradient_descent=``, ``sgd=``,
+        ``random_search=``); the reference loops run for any not given.
+        """
         from course_lib.data.synthetic import make_trip_customers
 
+        unknown = set(loops) - {"gradient_descent", "sgd", "random_search"}
+        if unknown:
+            raise TypeError(
+                f"example() takes the loops gradient_descent=, sgd= and random_search=, got "
+                f"{sorted(unknown)}"
+            )
         x, y = make_trip_customers(200, seed=0)
-        return cls(x, y)
+        return cls(x, y, **loops)
 
     # --- drawing -------------------------------------------------------------------------
     def setup(self) -> None:
@@ -190,37 +224,27 @@ class LandscapeExplorer(Explorer):
         self.dynamic_artists = [*self.paths.values(), *self.heads.values(), *self.curves.values()]
 
     def run(self, values: dict) -> dict[str, Trajectory]:
-        """The three trajectories for ``values`` (learning rate, batch size, steps)."""
+        """Call the three loops for ``values`` (learning rate, batch size, steps); trace them."""
         lr, batch, steps = (
             float(values["learning_rate"]),
             int(values["batch_size"]),
             int(values["steps"]),
         )
+        x, y, b = self.x, self.y, self.b
         w0 = np.array(self.start)
-        return {
-            "random search": run_random_search(
-                self.x,
-                self.y,
-                self.b,
-                w0,
-                step_size=self.random_step,
-                steps=steps,
-                seed=self.seed,
+        epochs = math.ceil(steps / math.ceil(len(y) / batch))  # enough epochs for `steps`
+        paths = {
+            "random search": self.loops["random_search"](
+                x, y, w0.copy(), b, step_size=self.random_step, steps=steps, seed=self.seed
             ),
-            "gradient descent": run_gradient_descent(
-                self.x, self.y, self.b, w0, lr=lr, steps=steps
+            "gradient descent": self.loops["gradient_descent"](
+                x, y, w0.copy(), b, lr=lr, steps=steps
             ),
-            "SGD": run_sgd(
-                self.x,
-                self.y,
-                self.b,
-                w0,
-                lr=lr,
-                steps=steps,
-                batch_size=batch,
-                seed=self.seed,
-            ),
+            "SGD": self.loops["sgd"](
+                x, y, w0.copy(), b, lr=lr, epochs=epochs, batch_size=batch, seed=self.seed
+            )[: steps + 1],
         }
+        return {name: trajectory(name, path, x, y, b) for name, path in paths.items()}
 
     def draw(self, values: dict) -> str:
         self.trajectories = runs = self.run(values)
@@ -244,7 +268,7 @@ class LandscapeExplorer(Explorer):
         if gd.diverged or sgd.diverged:
             text += (
                 " The learning rate is far too large: the loss grew to more than twice its "
-                "starting value, so the run was stopped there."
+                "starting value, so the path is drawn only up to that step."
             )
         elif gd.unstable:
             text += (
@@ -259,6 +283,6 @@ def _describe(traj: Trajectory, name: str) -> str:
     if traj.diverged:
         return (
             f"{name} DIVERGED at step {traj.diverged_at} (loss {traj.losses[0]:.2f} -> "
-            f"{traj.final_loss:.2f}; stopped there)"
+            f"{traj.final_loss:.2f}; drawn up to there)"
         )
     return f"{name} reached {traj.final_loss:.3f}"
