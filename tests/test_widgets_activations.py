@@ -62,6 +62,20 @@ def test_only_the_relevant_slider_is_enabled():
     assert not any(line.get_visible() for line in e.piece_lines[e.values["pieces"] :])
 
 
+def test_each_greyed_out_slider_names_the_choice_that_wakes_it():
+    e = ActivationExplorer.example()
+    assert e.controls["slope"].description == "leaky slope (leaky ReLU only)"
+    assert e.controls["pieces"].description == "pieces k (maxout only)"
+    labels = [label for label, _ in e.controls["activation"].options]
+    assert labels == ["sigmoid", "tanh", "ReLU", "leaky ReLU", "maxout"]
+
+
+def test_maxout_readout_says_what_a_maxout_unit_costs():
+    e = ActivationExplorer(activation="maxout", pieces=4)
+    assert "its own learned weight and bias" in e.readout_text
+    assert "4 times the weights of a ReLU unit" in e.readout_text
+
+
 def test_maxout_derivative_matches_finite_differences():
     x = np.linspace(-3, 3, 601)
     f, d = maxout_1d(x, 4)

@@ -1,7 +1,8 @@
 """Activation functions side by side with their derivatives, one at a time.
 
-Used in ``04_activations_and_depth``: pick sigmoid, tanh, ReLU, leaky ReLU or maxout; the
-leaky slope and the number of maxout pieces k have their own sliders.
+Used in ``04_activations_and_depth``: pick sigmoid, tanh, ReLU, leaky ReLU or maxout in the
+menu. The leaky slope and the number of maxout pieces k have their own sliders, each greyed
+out (and labelled with the choice it belongs to) until that choice is picked.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ def maxout_pieces(k: int, curvature: float = 1.0) -> tuple[np.ndarray, np.ndarra
 
     Piece ``j`` is ``s_j x + curvature * s_j (1 - s_j)`` with slopes ``s_j`` evenly spaced
     from 0 to 1. With ``k = 2`` the pieces are ``0`` and ``x``, so maxout is exactly ReLU;
-    more pieces round the corner into a smooth convex curve. In a network the slopes and
-    intercepts are learned weights; here they are fixed so the picture is easy to read.
+    more pieces round the corner into a smooth convex curve. In a network each piece is its
+    own linear function of the unit's input, with its own weights (here one slope, as the
+    input is one number) and bias, all learned; here they are fixed so the picture is easy to
+    read.
     Returns ``(slopes (k,), intercepts (k,))``. Introduced in ``04_activations_and_depth``.
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
@@ -68,8 +71,10 @@ def maxout_1d(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 class ActivationExplorer(Explorer):
     """One activation function (left) and its derivative (right) over x in [-4, 4].
 
-    Controls: ``activation`` (sigmoid, tanh, relu, leaky_relu, maxout), ``slope`` (the
-    leaky ReLU's slope for negative inputs, 0 to 0.5) and ``pieces`` (maxout's k, 2 to 8).
+    Controls: ``activation`` (sigmoid, tanh, relu, leaky_relu, maxout; the menu shows them as
+    sigmoid, tanh, ReLU, leaky ReLU, maxout), ``slope`` (the leaky ReLU's slope for negative
+    inputs, 0 to 0.5; live only for leaky ReLU) and ``pieces`` (maxout's k, 2 to 8; live
+    only for maxout).
     Introduced in ``04_activations_and_depth``.
     """
 
@@ -89,8 +94,8 @@ class ActivationExplorer(Explorer):
     def __init__(self, activation: str = "relu", slope: float = 0.1, pieces: int = 3):
         controls = {
             "activation": dropdown("activation", list(ACTIVATION_CHOICES.items()), activation),
-            "slope": slider("leaky slope", slope, 0.0, 0.5, 0.01),
-            "pieces": slider("maxout pieces k", pieces, 2, MAX_PIECES, 1, integer=True),
+            "slope": slider("leaky slope (leaky ReLU only)", slope, 0.0, 0.5, 0.01),
+            "pieces": slider("pieces k (maxout only)", pieces, 2, MAX_PIECES, 1, integer=True),
         }
         super().__init__(controls)
 
@@ -180,7 +185,8 @@ class ActivationExplorer(Explorer):
                 "for x > 0 it is 1."
             )
         return (
-            f"Maxout with k = {k} pieces: the maximum of {k} lines, so the derivative jumps "
-            f"between {k} slope values; with k = 2 it is exactly ReLU, and more pieces bend it "
-            "into any convex shape the network learns."
+            f"Maxout with k = {k} pieces: the maximum of {k} lines, each with its own learned "
+            f"weight and bias (so {k} times the weights of a ReLU unit), and the derivative "
+            f"jumps between {k} slope values; with k = 2 it is ReLU again, and more pieces bend "
+            "it into any convex shape the network learns."
         )
