@@ -31,7 +31,6 @@ from matplotlib.figure import Figure
 
 from course_lib.style import apply_style
 
-
 #: Screen pixels per inch of figure, as for the notebooks' static figures (``apply_style``).
 DISPLAY_DPI = 100
 
