@@ -123,6 +123,7 @@ def measure_matmul_throughput(
     backends: Sequence[str] | None = None,
     budget_s: float = 1.5,
     seed: int = 0,
+    timer=None,
 ) -> ThroughputResult:
     """Time ``(n, n) @ (n, n)`` float32 products for each ``n`` in ``sizes`` and each backend.
 
@@ -135,6 +136,11 @@ def measure_matmul_throughput(
     time spent per backend and size: once it is used up, fewer repeats are taken, so a slow
     machine still finishes quickly. ``backends`` defaults to :func:`available_backends`.
 
+    ``timer`` replaces the built-in timing loop with your own: ``timer(fn, repeats, number)``
+    must make one warm-up call of ``fn()``, then ``repeats`` timed runs of ``number`` calls
+    each, and return the fastest time of one call in seconds. ``number`` is chosen here so
+    that one timed run lasts about a millisecond; ``budget_s`` does not apply.
+
     Introduced in ``01_why_deep_learning``.
     """
     if isinstance(sizes, (int, np.integer)):
@@ -144,6 +150,11 @@ def measure_matmul_throughput(
         raise ValueError("sizes must contain at least one matrix size, got an empty list")
     repeats = check_positive_int(repeats, "repeats")
     budget_s = check_positive_float(budget_s, "budget_s")
+    if timer is not None and not callable(timer):
+        raise TypeError(
+            f"timer must be a function timer(fn, repeats, number) -> seconds, got "
+            f"{type(timer).__name__}; leave it out to use the built-in timing loop"
+        )
     backends = available_backends() if backends is None else list(backends)
     unknown = [b for b in backends if b not in BACKEND_LABELS]
     if unknown:
@@ -157,7 +168,11 @@ def measure_matmul_throughput(
         if i:
             time.sleep(SETTLE_S)  # let the previous library's worker threads go to sleep
         for n in sorted(sizes):
-            seconds, taken = _best_time(runners[backend](n, seed), repeats, budget_s)
+            product = runners[backend](n, seed)
+            if timer is None:
+                seconds, taken = _best_time(product, repeats, budget_s)
+            else:
+                seconds, taken = _time_with(timer, product, repeats), repeats
             timings.append(Timing(backend, n, seconds, taken))
     return ThroughputResult(tuple(timings), "float32", devices)
 
@@ -185,6 +200,28 @@ def _best_time(fn, repeats: int, budget_s: float) -> tuple[float, int]:
             break
     # Never report zero time: a timer tick is the finest resolution we can claim.
     return max(min(times), 1e-9), len(times)
+
+
+def _time_with(timer, fn, repeats: int) -> float:
+    """Seconds per call of ``fn`` as ``timer(fn, repeats, number)`` measures them.
+
+    One untimed call first tells how many calls make a timed run of about a millisecond.
+    """
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    number = max(1, min(1000, int(1e-3 / max(once, 1e-7))))
+    seconds = timer(fn, repeats, number)
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"timer must return a number of seconds, got {type(seconds).__name__}"
+        ) from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"timer must return a positive number of seconds, got {seconds}")
+    # Never report zero time: a timer tick is the finest resolution we can claim.
+    return max(seconds, 1e-9)
 
 
 def _runner(backend: str):

@@ -41,6 +41,30 @@ def test_measurement_times_every_backend_and_size():
     assert sizes.tolist() == [16, 64] and rates.shape == (2,)
 
 
+def test_a_timer_of_your_own_replaces_the_built_in_loop():
+    seen = []
+
+    def timer(fn, repeats, number):
+        seen.append((repeats, number))
+        fn()
+        return 0.5  # seconds per call
+
+    result = measure_matmul_throughput([16, 32], repeats=3, backends=["numpy"], timer=timer)
+    assert [t.seconds for t in result.timings] == [0.5, 0.5]
+    assert [t.repeats for t in result.timings] == [3, 3]
+    assert all(r == 3 and 1 <= number <= 1000 for r, number in seen) and len(seen) == 2
+    assert result.timings[0].gflops == pytest.approx(matmul_flops(16) / 0.5 / 1e9)
+
+
+def test_a_timer_of_your_own_must_return_seconds():
+    with pytest.raises(TypeError, match="timer must be a function"):
+        measure_matmul_throughput([8], backends=["numpy"], timer=0.5)
+    with pytest.raises(TypeError, match="number of seconds"):
+        measure_matmul_throughput([8], backends=["numpy"], timer=lambda fn, r, n: [0.1])
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        measure_matmul_throughput([8], backends=["numpy"], timer=lambda fn, r, n: float("nan"))
+
+
 def test_time_budget_cuts_the_repeats_short():
     result = measure_matmul_throughput([128], repeats=50, backends=["numpy"], budget_s=1e-9)
     assert result.timings[0].repeats == 1  # the budget ran out after the first timed run

@@ -1,21 +1,30 @@
-"""Exercise of ``02_the_neuron``: write the neuron's ``predict_proba(x, w, b)``.
+"""Exercises of ``02_the_neuron``: the neuron's prediction and the cost of its predictions.
 
-The answer is ``sigmoid(x @ w + b)``, one probability per example, computed so that huge
-scores (say +-1000) neither overflow nor warn. The check tries the learner's function on
-small and extreme inputs and names the usual slips: a missing bias, a flipped sign, a
-column ``(N, 1)`` instead of a vector ``(N,)``, the raw score instead of a probability, and
-overflow in ``exp``. The reference answer is
-:func:`course_lib.numpy_nn.neuron.predict_proba`. Introduced in ``02_the_neuron``.
+1. ``predict_proba(x, w, b)``: ``sigmoid(x @ w + b)``, one probability per example, computed
+   so that huge scores (say +-1000) neither overflow nor warn. The check names the usual
+   slips: a missing bias, a flipped sign, a column ``(N, 1)`` instead of a vector ``(N,)``,
+   the raw score instead of a probability, and overflow in ``exp``. The reference answer is
+   :func:`course_lib.numpy_nn.neuron.predict_proba`.
+2. ``bce_loss(z, y)``: the binary cross-entropy, minus the log of the probability the neuron
+   gave to what actually happened, averaged over the examples, computed from the scores ``z``
+   so that no score overflows or takes ``log(0)``. The check names the naive form that
+   overflows, a missing minus sign, a sum instead of a mean, ``y`` and ``1 - y`` swapped, and
+   more.
+
+Introduced in ``02_the_neuron``.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 
 import numpy as np
 
 from course_lib.exercises.base import Feedback, Mistake, run_check
 from course_lib.numpy_nn.activations import sigmoid as _sigmoid
+from course_lib.numpy_nn.losses import binary_cross_entropy_with_logits
 
 
 def _probe():
@@ -96,4 +105,142 @@ def check_predict_proba(predict_proba) -> Feedback:
         "predict_proba",
         attempt,
         start_hint="z = x @ w + b; then 1 / (1 + exp(-z)), written so that exp never overflows.",
+    )
+
+
+def bce_loss(z, y) -> float:
+    """Reference answer: the mean binary cross-entropy of ``sigmoid(z)`` against ``y``.
+
+    ``z (N,)`` scores, any real numbers; ``y (N,)`` labels in {0, 1}; returns one number,
+    ``mean(-log(probability given to what happened))``, computed from the scores so that
+    nothing overflows (see :func:`course_lib.numpy_nn.losses.binary_cross_entropy_with_logits`).
+    Introduced in ``02_the_neuron``.
+    """
+    return binary_cross_entropy_with_logits(z, y)[0]
+
+
+def _per_example(z, y) -> np.ndarray:
+    """The cost of each example, ``-log sigmoid(z)`` if ``y = 1`` else ``-log sigmoid(-z)``."""
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(y, dtype=float)
+    # -log sigmoid(t) = log(1 + exp(-t)) = max(-t, 0) + log(1 + exp(-|t|))
+    return y * _softplus(-z) + (1 - y) * _softplus(z)
+
+
+def _softplus(t: np.ndarray) -> np.ndarray:
+    return np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t)))
+
+
+def _as_number(got, n: int, name: str = "the loss") -> float:
+    """The learner's loss as a float, or a Mistake that says what came back instead."""
+    if isinstance(got, (tuple, list)) and len(got) == 2:
+        raise Mistake(
+            f"you returned a pair ({type(got[0]).__name__}, {type(got[1]).__name__}); return "
+            f"only {name}, one number"
+        )
+    size = np.size(got) if isinstance(got, (np.ndarray, list, tuple)) else 1
+    if size == n and n > 1:
+        raise Mistake(
+            f"you returned {n} numbers, one cost per example; the loss is their MEAN, one "
+            "number for the whole batch (np.mean)"
+        )
+    if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.ndarray)) or size != 1:
+        raise Mistake(f"return {name} as one number, got {type(got).__name__}")
+    return float(np.asarray(got).reshape(()))
+
+
+def _bce_probe():
+    z = np.array([2.0, -1.0, 0.5, -3.0, 1.5, -0.2])  # (N,) scores of both signs
+    y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])  # (N,) each label right and wrong once
+    return z, y
+
+
+def check_bce_loss(bce_loss) -> Feedback:
+    """Check a learner's ``bce_loss(z, y)``; explain the usual slips."""
+
+    def attempt() -> str:
+        z, y = _bce_probe()
+        n = z.size
+        z_copy, y_copy = z.copy(), y.copy()
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = bce_loss(z, y)
+        if not (np.array_equal(z, z_copy) and np.array_equal(y, y_copy)):
+            raise Mistake("z or y was changed in place; compute new arrays instead")
+        got = _as_number(got, n)
+        right = float(np.mean(_per_example(z, y)))
+        if math.isnan(got):
+            raise Mistake(
+                "the loss is NaN. z holds scores, which can be negative, so log(z) is "
+                "undefined: the probability of class 1 is sigmoid(z), not z itself."
+            )
+        if not math.isclose(got, right, rel_tol=1e-6):
+            if math.isclose(got, -right, rel_tol=1e-6):
+                raise Mistake(
+                    f"your loss is {got:.4f}, negative: the minus sign is missing. The log of a "
+                    "probability is at most 0; the cost is MINUS that log, so it is at least 0."
+                )
+            if math.isclose(got, n * right, rel_tol=1e-6):
+                raise Mistake(
+                    f"your loss is {n} times too large: you summed the costs of the N = {n} "
+                    "examples. Average them (np.mean), so the loss does not grow with the "
+                    "size of the batch."
+                )
+            if math.isclose(got, float(np.mean(_per_example(z, 1 - y))), rel_tol=1e-6):
+                raise Mistake(
+                    "y and 1 - y are swapped: you charged each example for the class that did "
+                    "NOT happen. An example with y = 1 costs -log p, one with y = 0 costs "
+                    "-log(1 - p)."
+                )
+            if math.isclose(got, float(np.mean(_per_example(z, np.ones_like(y)))), rel_tol=1e-6):
+                raise Mistake(
+                    "you scored every example as if its label were 1 (-log p for all): the "
+                    "examples with y = 0 cost -log(1 - p)"
+                )
+            if math.isclose(got, right / math.log(10), rel_tol=1e-6):
+                raise Mistake("use the natural logarithm (np.log), not log10")
+            raise Mistake(
+                f"for these 6 scores and labels the loss should be {right:.4f}, got {got:.4f}. "
+                "Each example costs minus the log of the probability the neuron gave to what "
+                "happened; the loss is the mean of those costs."
+            )
+        # Extreme scores: a right and a wrong confident prediction of each class, and z = 0.
+        z_big = np.array([1000.0, -1000.0, 1000.0, -1000.0, 0.0])
+        y_big = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
+        right_big = float(np.mean(_per_example(z_big, y_big)))  # (2000 + log 2) / 5
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    big = bce_loss(z_big, y_big)
+            except (FloatingPointError, RuntimeWarning, OverflowError) as err:
+                raise Mistake(
+                    f"for scores of +-1000 your code fails ({err}). Going through p = "
+                    "sigmoid(z) and then log(p) cannot work: p rounds to exactly 0 or 1, and "
+                    "log(0) is -inf; exp(1000) overflows. Work from the score: write "
+                    "-log(sigmoid(t)) so that exp only ever sees -|t|."
+                ) from None
+        big = _as_number(big, z_big.size)
+        if not math.isfinite(big):
+            raise Mistake(
+                f"for scores of +-1000 your loss is {big}: the naive form log(sigmoid(z)) "
+                "reaches log(0) = -inf (and 0 * inf is NaN). Work from the score so that exp "
+                "only ever sees -|z|."
+            )
+        if not math.isclose(big, right_big, rel_tol=1e-6):
+            raise Mistake(
+                f"for scores 1000, -1000, 1000, -1000, 0 with labels 1, 0, 0, 1, 1 the loss "
+                f"should be {right_big:.2f} (two confident mistakes cost 1000 each), got "
+                f"{big:.2f}. Clipping p or capping the cost hides how wrong a confident "
+                "mistake is; compute -log(sigmoid(t)) exactly, from t."
+            )
+        return "mean of -log(probability given to what happened), finite for scores of +-1000."
+
+    return run_check(
+        "bce_loss",
+        attempt,
+        start_hint=(
+            "first write the cost of ONE example with y = 1, then one with y = 0, from the "
+            "score z, with exp seeing only -|z|; the loss is their average."
+        ),
     )

@@ -1,16 +1,20 @@
 """Exercises of ``01_why_deep_learning``: a network is matrix products, and products cost FLOPs.
 
-1. ``count_matmul_flops(n, d, m)``: how many floating-point operations an ``(n, d) @ (d, m)``
-   product takes (the unit of the throughput measurement).
-2. ``two_layer_forward(x, w1, b1, w2, b2)``: a two-layer network's forward pass written as
+1. ``two_layer_forward(x, w1, b1, w2, b2)``: a two-layer network's forward pass written as
    two matrix products with a ReLU between them.
+2. ``count_matmul_flops(n, d, m)``: how many floating-point operations an ``(n, d) @ (d, m)``
+   product takes (the unit of the throughput measurement).
+3. ``time_per_call(fn, repeats, number)``: the timing loop behind the "why now" measurement:
+   one warm-up call, then ``repeats`` timed runs of ``number`` calls each, keeping the fastest.
 
 Each check names the usual slips. Introduced in ``01_why_deep_learning``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
+import time
 
 import numpy as np
 
@@ -152,5 +156,176 @@ def check_two_layer_forward(two_layer_forward) -> Feedback:
     return run_check(
         "two_layer_forward",
         attempt,
-        start_hint="hidden = np.maximum(0, x @ w1 + b1); then return hidden @ w2 + b2.",
+        start_hint=(
+            "compute the hidden layer first, shape (N, H), with the ReLU np.maximum(0, ...); "
+            "the output layer starts from it."
+        ),
+    )
+
+
+def time_per_call(fn, repeats: int = 5, number: int = 10) -> float:
+    """Reference answer: the fastest time of one call of ``fn()``, in seconds.
+
+    One untimed warm-up call pays one-off costs (starting threads, filling caches). Then
+    ``repeats`` times: read ``time.perf_counter()``, call ``fn`` ``number`` times in a row, read
+    the clock again, and divide the elapsed time by ``number`` (one call of a small product
+    lasts less than the clock can resolve well). The fastest repeat is the answer: a slower
+    one measured something else that needed the processor at that moment.
+    Introduced in ``01_why_deep_learning``.
+    """
+    fn()  # warm-up, not timed
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+class _ScriptedWork:
+    """A stand-in for ``fn`` whose calls take scripted times on a fake ``time.perf_counter``.
+
+    Call 0 (the warm-up) lasts ``warm_up`` seconds; during timed repeat ``r`` every call lasts
+    ``per_call[r]``. The check swaps the clock in, so nothing really waits and the right
+    answer is known exactly: ``min(per_call)``.
+    """
+
+    def __init__(self, warm_up: float, per_call: list[float], number: int):
+        self.warm_up, self.per_call, self.number = warm_up, per_call, number
+        self.now = 1000.0  # fake seconds: any start value works, only differences count
+        self.calls = 0
+        self.clock_reads = 0
+
+    def clock(self) -> float:
+        self.clock_reads += 1
+        return self.now
+
+    def __call__(self) -> None:
+        if self.calls == 0:
+            self.now += self.warm_up
+        else:
+            r = min((self.calls - 1) // self.number, len(self.per_call) - 1)
+            self.now += self.per_call[r]
+        self.calls += 1
+
+
+def _run_scripted(time_per_call, warm_up: float, per_call: list[float], number: int):
+    """Run the learner's timer on scripted work with the fake clock; restore the real one."""
+    work = _ScriptedWork(warm_up, per_call, number)
+    real_clock = time.perf_counter
+    time.perf_counter = work.clock
+    try:
+        got = time_per_call(work, repeats=len(per_call), number=number)
+    finally:
+        time.perf_counter = real_clock
+    return got, work
+
+
+def check_time_per_call(time_per_call) -> Feedback:
+    """Check a learner's ``time_per_call(fn, repeats, number)``; explain the usual slips.
+
+    The learner's loop times scripted work on a fake ``time.perf_counter`` (nothing really
+    waits), so every slip gives its own, exactly known, wrong answer.
+    """
+
+    def attempt() -> str:
+        per_call = [0.006, 0.002, 0.011, 0.004]  # seconds per call in each of 4 repeats
+        repeats, number = len(per_call), 5
+        got, work = _run_scripted(time_per_call, 0.5, per_call, number)
+        if isinstance(got, (list, tuple, np.ndarray)) and np.size(got) > 1:
+            raise Mistake(
+                f"you returned {np.size(got)} numbers; return one: the fastest time per call, "
+                "in seconds (the smallest of your repeats)"
+            )
+        if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.ndarray)):
+            raise Mistake(f"return a number of seconds, got {type(got).__name__}")
+        got = float(np.asarray(got))
+        if work.clock_reads == 0:
+            raise Mistake(
+                "the clock was never read: time the calls with time.perf_counter() (call it "
+                "just before and just after each repeat)"
+            )
+        expected_calls = 1 + repeats * number
+        if work.calls == repeats * number:
+            raise Mistake(
+                f"fn was called {work.calls} = repeats * number times: the warm-up call is "
+                "missing. Call fn once before any timing, so one-off start-up costs (threads, "
+                "caches) stay out of the measurement."
+            )
+        if work.calls == 1 + repeats:
+            raise Mistake(
+                f"fn was called {work.calls} times: once per repeat. Each timed repeat calls fn "
+                "`number` times in a row (a single small product is too short to time well), "
+                "then divides the elapsed time by number."
+            )
+        if work.calls != expected_calls:
+            raise Mistake(
+                f"fn was called {work.calls} times; with repeats = {repeats} and number = "
+                f"{number} expect 1 warm-up call + {repeats} x {number} timed calls = "
+                f"{expected_calls}"
+            )
+        fastest = min(per_call)
+        if math.isclose(got, fastest, rel_tol=1e-6):
+            # The same loop on other work, other repeats and number: nothing may be hard-coded.
+            other = [0.03, 0.01, 0.02]
+            got2, work2 = _run_scripted(time_per_call, 0.2, other, 1)
+            if work2.calls != 1 + len(other) or not math.isclose(
+                float(np.asarray(got2)), min(other), rel_tol=1e-6
+            ):
+                raise Mistake(
+                    f"right for repeats=4, number=5, but for repeats=3, number=1 fn was called "
+                    f"{work2.calls} times (expected 4) and the answer was {got2} s (expected "
+                    f"{min(other)} s): use the arguments repeats and number, do not hard-code them"
+                )
+            return "one warm-up call, then the fastest of the repeats, per call, in seconds."
+        totals = [number * t for t in per_call]  # seconds of each timed repeat
+        if math.isclose(got, min(totals), rel_tol=1e-6):
+            raise Mistake(
+                f"you returned {got:.3f} s, the time of a whole repeat ({number} calls): divide "
+                "the elapsed time by number to get the time of one call"
+            )
+        if math.isclose(got, fastest * 1000, rel_tol=1e-6):
+            raise Mistake(
+                "that looks like milliseconds; return seconds, exactly as time.perf_counter() "
+                "gives them"
+            )
+        if math.isclose(got, float(np.mean(per_call)), rel_tol=1e-6):
+            raise Mistake(
+                "you averaged the repeats. Keep the FASTEST (min): a slower repeat only shows "
+                "that something else needed the processor for a moment."
+            )
+        if math.isclose(got, max(per_call), rel_tol=1e-6):
+            raise Mistake("you kept the slowest repeat; keep the fastest (min)")
+        # A clock started once, before the loop, measures repeat 1, then repeats 1-2, ...:
+        # its smallest reading is the first repeat and its largest the sum of them all.
+        if math.isclose(got, per_call[0], rel_tol=1e-6) or math.isclose(
+            got, sum(per_call), rel_tol=1e-6
+        ):
+            raise Mistake(
+                "you got the time of the first repeat, or of all of them together: is the "
+                "clock started once, before the loop? Start it anew inside the loop, for "
+                "every repeat, and keep the smallest time per call."
+            )
+        if math.isclose(got, per_call[-1], rel_tol=1e-6):
+            raise Mistake(
+                "you kept the last repeat's time; compare every repeat and keep the smallest"
+            )
+        if math.isclose(got, sum(totals), rel_tol=1e-6):
+            raise Mistake(
+                "that is the total time of all timed calls; time each repeat on its own and "
+                "keep the fastest time per call"
+            )
+        raise Mistake(
+            f"for repeats whose calls take {per_call} s each you returned {got:.6g} s; the "
+            f"fastest time per call is {fastest} s"
+        )
+
+    return run_check(
+        "time_per_call",
+        attempt,
+        start_hint=(
+            "call fn once before timing anything. Then, for each repeat, read "
+            "time.perf_counter() before and after number calls."
+        ),
     )
