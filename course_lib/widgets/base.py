@@ -66,7 +66,9 @@ def align_controls(controls) -> None:
     """
     controls = [c for c in controls if hasattr(c, "description") and hasattr(c, "style")]
     longest = max((len(c.description) for c in controls), default=0)
-    label = f"{min(max(longest, 4), 28) * 0.62 + 1:.1f}em"  # about one em per 1.6 letters
+    # About one em per 1.6 letters, but never more than 40% of the row: on a narrow page
+    # (200% zoom) a long label is cut short (its full text is the tooltip), not the track.
+    label = f"min({min(max(longest, 4), 28) * 0.62 + 1:.1f}em, 40%)"
     for control in controls:
         if not control.description:
             continue
