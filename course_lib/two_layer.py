@@ -1,27 +1,30 @@
 """A two-layer network written out by hand, with backpropagation in a dozen lines.
 
 The network is the "stack of models" of notebook 05: H small neurons look at the input, and
-one combiner neuron looks at their outputs::
+one combiner neuron looks at their outputs. Rows of ``x`` are examples, so every layer is
+``x @ W + b``::
 
-    a = x @ W1 + b1          # (N, H)  scores of the H hidden neurons
-    h = f1(a)                # (N, H)  their outputs (sigmoid, tanh, relu or leaky_relu)
-    z = h @ W2 + b2          # (N, 1)  score of the combiner neuron
-    p = sigmoid(z)           # (N, 1)  probability of class 1
+    z1 = x @ W1 + b1         # (N, H)  scores of the H hidden neurons
+    h  = f1(z1)              # (N, H)  their outputs (sigmoid, tanh, relu or leaky_relu)
+    z2 = h @ W2 + b2         # (N, 1)  score of the combiner neuron
+    p  = sigmoid(z2)         # (N, 1)  probability of class 1
 
 that is ``p = f2(W2 f1(W1 x))`` with the biases written out. The loss is binary
-cross-entropy averaged over the N examples. Backpropagation walks the same lines upwards::
+cross-entropy averaged over the N examples. Backpropagation walks the same lines upwards
+(``*`` is the elementwise product, written ⊙ in the notebook)::
 
-    dz  = (p - y) / N        # (N, 1)  the famous sigmoid + cross-entropy gradient
-    dW2 = h.T @ dz           # (H, 1)
-    db2 = dz.sum(axis=0)     # (1,)
-    dh  = dz @ W2.T          # (N, H)
-    da  = dh * f1'(a)        # (N, H)  through the activation
-    dW1 = x.T @ da           # (D, H)
-    db1 = da.sum(axis=0)     # (H,)
+    dz2 = (p - y) / N        # (N, 1)  the sigmoid + cross-entropy gradient of notebook 03
+    dW2 = h.T @ dz2          # (H, 1)
+    db2 = dz2.sum(axis=0)    # (1,)
+    dh  = dz2 @ W2.T         # (N, H)
+    dz1 = dh * f1'(z1)       # (N, H)  through the activation
+    dW1 = x.T @ dz1          # (D, H)
+    db1 = dz1.sum(axis=0)    # (H,)
 
-This module is the reference answer to the backprop exercise of ``05_feed_forward_networks``
-and the engine of its playground explorer. Shapes: N examples, D input features, H hidden
-units; ``y`` is ``(N,)`` or ``(N, 1)`` with 0/1 targets.
+This module is the reference behind the exercises of ``05_feed_forward_networks`` (see
+:mod:`course_lib.exercises.backprop`), the numbers of its computational-graph explorer
+(:func:`trace`) and the engine of its playground (:class:`Trainer`). Shapes: N examples, D
+input features, H hidden units; ``y`` is ``(N,)`` or ``(N, 1)`` with 0/1 targets.
 """
 
 from __future__ import annotations
@@ -38,6 +41,15 @@ from course_lib.validate import as_float_array, check_nonnegative_int, check_pos
 #: Hidden activations the network accepts (the elementwise ones of numpy_nn.activations).
 HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
 
+#: The parameters by name, in the order of init_params's dict.
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+#: What :func:`forward` keeps for :func:`backward`: the inputs, the weights and every result.
+CACHE_KEYS = ("x", "W1", "b1", "W2", "b2", "z1", "h", "z2", "p")
+
+#: The slope of leaky ReLU on its left half (numpy_nn.activations' default).
+LEAKY_SLOPE = 0.01
+
 
 def _check_activation(activation: str) -> str:
     if activation not in ACTIVATIONS:
@@ -53,7 +65,8 @@ def init_params(n_features: int, n_hidden: int, *, seed: int = 0, activation: st
 
     ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, 1)``, ``b2 (1,)``. Weights are Gaussian with standard
     deviation ``gain / sqrt(fan_in)`` (gain sqrt(2) for ReLU-like units, He et al. 2015; 1
-    otherwise, Glorot-style) so the scores start at a sensible size; biases start at zero.
+    otherwise), so a layer's scores keep about the variance of its inputs; biases start at
+    zero. Random, so that no two hidden units start (and therefore stay) identical.
     Introduced in ``05_feed_forward_networks``.
     """
     d = check_positive_int(n_features, "n_features")
@@ -69,12 +82,19 @@ def init_params(n_features: int, n_hidden: int, *, seed: int = 0, activation: st
 
 
 def _check_params(params: dict, n_features: int) -> None:
-    missing = {"W1", "b1", "W2", "b2"} - set(params)
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}; "
+            "build it with init_params(D, H)"
+        )
+    missing = set(PARAM_NAMES) - set(params)
     if missing:
         raise ValueError(
             f"params must have keys W1, b1, W2, b2; missing {sorted(missing)}. "
             "Build them with init_params(D, H)."
         )
+    if np.ndim(params["W1"]) != 2:
+        raise ValueError(f"W1 must have shape (D, H), got {np.shape(params['W1'])}")
     d, h = np.shape(params["W1"])
     if d != n_features:
         raise ValueError(
@@ -100,8 +120,10 @@ def _as_column(y, n: int) -> np.ndarray:
 def forward(x, params: dict, activation: str = "tanh"):
     """The forward pass ``p = sigmoid(f1(x @ W1 + b1) @ W2 + b2)``.
 
-    Shapes: ``x (N, D)`` -> ``p (N, 1)``. Returns ``(p, cache)``; the cache holds what the
-    backward pass needs. Introduced in ``05_feed_forward_networks``.
+    Shapes: ``x (N, D)`` -> ``p (N, 1)``. Returns ``(p, cache)``; the cache is a dict with
+    everything :func:`backward` needs: ``x``, the weights ``W1, b1, W2, b2`` and the results
+    ``z1 (N, H)``, ``h (N, H)``, ``z2 (N, 1)``, ``p (N, 1)``.
+    Introduced in ``05_feed_forward_networks``.
     """
     x = as_float_array(x, "x", ndim=2, layout="(N, D)")
     _check_params(params, x.shape[1])
@@ -110,12 +132,18 @@ def forward(x, params: dict, activation: str = "tanh"):
 
 def _forward(x, params, activation):
     act_forward, _ = ACTIVATIONS[activation]
-    a = x @ params["W1"] + params["b1"]  # (N, H)
-    h, act_cache = act_forward(a)  # (N, H)
-    z = h @ params["W2"] + params["b2"]  # (N, 1)
-    e = np.exp(-np.abs(z))  # stable sigmoid: exp only ever sees -|z|
-    p = np.where(z >= 0, 1.0, e) / (1.0 + e)  # (N, 1): 1/(1+e) or e/(1+e)
-    return p, (x, h, z, e, act_cache)
+    z1 = x @ params["W1"] + params["b1"]  # (N, H)
+    h, _ = act_forward(z1)  # (N, H)
+    z2 = h @ params["W2"] + params["b2"]  # (N, 1)
+    e = np.exp(-np.abs(z2))  # stable sigmoid: exp only ever sees -|z2|
+    p = np.where(z2 >= 0, 1.0, e) / (1.0 + e)  # (N, 1): 1/(1+e) or e/(1+e)
+    cache = {"x": x, **{k: params[k] for k in PARAM_NAMES}, "z1": z1, "h": h, "z2": z2, "p": p}
+    return p, cache
+
+
+def _bce_from_score(z2, y) -> float:
+    """Mean binary cross-entropy from the score ``z2``, stable for any size (notebook 03)."""
+    return float(np.mean(np.maximum(z2, 0) - z2 * y + np.log1p(np.exp(-np.abs(z2)))))
 
 
 def predict_proba(x, params: dict, activation: str = "tanh") -> np.ndarray:
@@ -123,12 +151,51 @@ def predict_proba(x, params: dict, activation: str = "tanh") -> np.ndarray:
     return forward(x, params, activation)[0][:, 0]
 
 
+def backward(y, cache: dict, activation: str = "tanh") -> dict:
+    """Backpropagation: the gradient of the mean cross-entropy for every parameter.
+
+    ``cache`` is what :func:`forward` returned; ``y (N,)`` or ``(N, 1)`` holds the 0/1
+    targets. Returns ``{"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}``, each shaped like its
+    parameter (the seven lines of the module docstring).
+    Introduced in ``05_feed_forward_networks``.
+    """
+    if not isinstance(cache, dict) or set(CACHE_KEYS) - set(cache):
+        have = sorted(cache) if isinstance(cache, dict) else type(cache).__name__
+        raise ValueError(
+            f"cache must be the dict that forward() returned, with keys {list(CACHE_KEYS)}; "
+            f"got {have}"
+        )
+    y = _as_column(y, np.shape(cache["p"])[0])
+    steps = _backward(y, cache, _check_activation(activation))
+    return {k: steps["d" + k] for k in PARAM_NAMES}
+
+
+def _activation_backward(activation: str, dh, z1, h):
+    """``dh * f1'(z1)``, by numpy_nn.activations' own backward functions."""
+    _, act_backward = ACTIVATIONS[activation]
+    act_cache = (z1, LEAKY_SLOPE) if activation == "leaky_relu" else h
+    return act_backward(dh, act_cache)
+
+
+def _backward(y, cache, activation) -> dict:
+    """Every gradient of the backward pass, by name: dz2, dW2, db2, dh, dz1, dW1, db1."""
+    n = cache["x"].shape[0]
+    dz2 = (cache["p"] - y) / n  # (N, 1)
+    dW2 = cache["h"].T @ dz2  # (H, 1)
+    db2 = dz2.sum(axis=0)  # (1,)
+    dh = dz2 @ cache["W2"].T  # (N, H)
+    dz1 = _activation_backward(activation, dh, cache["z1"], cache["h"])  # (N, H): dh * f1'(z1)
+    dW1 = cache["x"].T @ dz1  # (D, H)
+    db1 = dz1.sum(axis=0)  # (H,)
+    return {"dz2": dz2, "dW2": dW2, "db2": db2, "dh": dh, "dz1": dz1, "dW1": dW1, "db1": db1}
+
+
 def loss_and_grads(x, y, params: dict, activation: str = "tanh"):
     """Binary cross-entropy of the network and its gradient for every parameter.
 
     Shapes: ``x (N, D)``, ``y (N,)`` or ``(N, 1)`` in {0, 1}. Returns ``(loss, grads)`` with
-    ``grads`` a dict shaped exactly like ``params``. This is backpropagation written by hand:
-    see the module docstring for the seven lines. Introduced in ``05_feed_forward_networks``.
+    ``grads`` a dict shaped exactly like ``params``: :func:`forward`, then :func:`backward`.
+    Introduced in ``05_feed_forward_networks``.
     """
     x = as_float_array(x, "x", ndim=2, layout="(N, D)")
     _check_params(params, x.shape[1])
@@ -137,19 +204,31 @@ def loss_and_grads(x, y, params: dict, activation: str = "tanh"):
 
 def _loss_and_grads(x, y, params, activation):
     """:func:`loss_and_grads` without the input checks (the training loop checks once)."""
-    p, (x, h, z, e, act_cache) = _forward(x, params, activation)
-    n = x.shape[0]
-    # Binary cross-entropy from the score z, stable for any z (see numpy_nn.losses).
-    loss = float(np.mean(np.maximum(z, 0) - z * y + np.log1p(e)))
-    _, act_backward = ACTIVATIONS[activation]
-    dz = (p - y) / n  # (N, 1)
-    dW2 = h.T @ dz  # (H, 1)
-    db2 = dz.sum(axis=0)  # (1,)
-    dh = dz @ params["W2"].T  # (N, H)
-    da = act_backward(dh, act_cache)  # (N, H): dh * f1'(a)
-    dW1 = x.T @ da  # (D, H)
-    db1 = da.sum(axis=0)  # (H,)
-    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    _, cache = _forward(x, params, activation)
+    steps = _backward(y, cache, activation)
+    return _bce_from_score(cache["z2"], y), {k: steps["d" + k] for k in PARAM_NAMES}
+
+
+def trace(x, y, params: dict, activation: str = "tanh") -> dict:
+    """Every number of one forward and backward pass, by name, for a figure of the graph.
+
+    Forward: ``x, W1, b1, z1, h, W2, b2, z2, p, y, L``. Backward (``dX`` is the gradient of
+    the loss ``L`` with respect to ``X``, shaped like ``X``): ``dL`` (= 1), ``dp``, ``dz2``,
+    ``dW2``, ``db2``, ``dh``, ``dz1``, ``dW1``, ``db1``. ``dp`` is the loss's own derivative
+    ``(p - y) / (N p (1 - p))``; times the sigmoid's local derivative ``p (1 - p)`` it gives
+    ``dz2 = (p - y) / N``. Shapes as in :func:`forward`; ``y`` comes back as ``(N, 1)``.
+    Introduced in ``05_feed_forward_networks``.
+    """
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    _check_params(params, x.shape[1])
+    y = _as_column(y, x.shape[0])
+    activation = _check_activation(activation)
+    _, cache = _forward(x, params, activation)
+    steps = _backward(y, cache, activation)
+    p, n = cache["p"], x.shape[0]
+    loss = _bce_from_score(cache["z2"], y)
+    dp = (p - y) / (n * p * (1 - p))  # (N, 1): dL/dp; finite while 0 < p < 1
+    return {**cache, "y": y, "L": loss, "dL": 1.0, "dp": dp, **steps}
 
 
 @dataclass
@@ -159,6 +238,7 @@ class TrainResult:
     losses: np.ndarray  # (steps + 1,) full-batch loss before step 0, 1, ..., steps
     snapshots: dict[int, dict] = field(default_factory=dict)  # step -> params at that step
     activation: str = "tanh"
+    test_losses: np.ndarray | None = None  # (steps + 1,) loss on held-out data, if given
 
     def params_at(self, step: int) -> dict:
         """The weights after ``step`` steps (the nearest snapshot at or below it)."""
@@ -178,6 +258,8 @@ class Trainer:
     (Kingma and Ba, 2015: gradient descent whose step is scaled per weight by running
     averages of the gradient and of its square; ``beta1 = 0.9``, ``beta2 = 0.999``). The
     weights are copied every ``snapshot_every`` steps so a figure can show those moments.
+    Given held-out data ``x_test (M, D)``, ``y_test (M,)``, the loss on them is recorded at
+    every step too (they are never trained on), which shows overfitting as it happens.
     Introduced in ``05_feed_forward_networks``.
     """
 
@@ -191,9 +273,22 @@ class Trainer:
         lr: float = 0.05,
         seed: int = 0,
         snapshot_every: int = 25,
+        x_test=None,
+        y_test=None,
     ):
         self.x = as_float_array(x, "x", ndim=2, layout="(N, D)")
         self.y = _as_column(y, self.x.shape[0])
+        if (x_test is None) != (y_test is None):
+            raise ValueError("give both x_test and y_test (held-out data), or neither")
+        self.x_test = self.y_test = None
+        if x_test is not None:
+            self.x_test = as_float_array(x_test, "x_test", ndim=2, layout="(M, D)")
+            if self.x_test.shape[1] != self.x.shape[1]:
+                raise ValueError(
+                    f"x_test must have the D={self.x.shape[1]} features of x, got shape "
+                    f"{self.x_test.shape}"
+                )
+            self.y_test = _as_column(y_test, self.x_test.shape[0])
         self.activation = _check_activation(activation)
         self.lr = float(lr)
         self.every = check_positive_int(snapshot_every, "snapshot_every")
@@ -208,7 +303,12 @@ class Trainer:
         self.optimizer = Adam({"theta": self.theta}, lr=self.lr)
         self.step = 0
         self.losses: list[float] = []
+        self.test_losses: list[float] = []
         self.snapshots: dict[int, dict] = {}
+
+    def _test_loss(self) -> float:
+        _, cache = _forward(self.x_test, self.params, self.activation)
+        return _bce_from_score(cache["z2"], self.y_test)
 
     def run_to(self, steps: int) -> TrainResult:
         """Train until ``steps`` steps are done (no-op if already there); return the result."""
@@ -218,6 +318,8 @@ class Trainer:
             if len(self.losses) == t:  # loss and snapshot at the current weights, once
                 loss, grads = _loss_and_grads(self.x, self.y, self.params, self.activation)
                 self.losses.append(loss)
+                if self.x_test is not None:
+                    self.test_losses.append(self._test_loss())
                 self._grads = grads
                 if t % self.every == 0:
                     self.snapshots[t] = {k: w.copy() for k, w in self.params.items()}
@@ -232,6 +334,7 @@ class Trainer:
             losses=np.array(self.losses[: steps + 1]),
             snapshots={s: p for s, p in self.snapshots.items() if s <= steps},
             activation=self.activation,
+            test_losses=None if self.x_test is None else np.array(self.test_losses[: steps + 1]),
         )
 
 

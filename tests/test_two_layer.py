@@ -11,9 +11,11 @@ from course_lib.numpy_nn.neuron import predict
 from course_lib.two_layer import (
     Trainer,
     accuracy,
+    backward,
     forward,
     init_params,
     loss_and_grads,
+    trace,
     train,
     train_single_neuron,
 )
@@ -101,3 +103,39 @@ def test_bad_inputs_are_explained():
         loss_and_grads(x, np.zeros(5), init_params(2, 3))
     with pytest.raises(ValueError, match="missing"):
         forward(x, {"W1": np.zeros((2, 3))})
+
+
+def test_backward_matches_loss_and_grads_and_trace_has_every_step():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((5, 3))
+    y = rng.integers(0, 2, (5, 1)).astype(float)
+    params = init_params(3, 4, seed=1)
+    _, cache = forward(x, params)
+    _, grads = loss_and_grads(x, y, params)
+    for name, g in backward(y, cache).items():
+        np.testing.assert_allclose(g, grads[name])
+    t = trace(x, y, params)
+    for key in ("z1", "h", "z2", "p", "L", "dp", "dz2", "dh", "dz1", "dW1", "db1"):
+        assert key in t
+    np.testing.assert_allclose(t["dz2"], t["dp"] * t["p"] * (1 - t["p"]))
+    np.testing.assert_allclose(t["dz1"], t["dh"] * (1 - t["h"] ** 2))
+    with pytest.raises(ValueError, match="cache must be the dict"):
+        backward(y, {"x": x})
+
+
+def test_trainer_records_the_held_out_loss_at_every_step():
+    x, y = make_xor(60, seed=0)
+    x_test, y_test = make_xor(80, seed=1)
+    result = Trainer(x, y, 4, lr=0.05, x_test=x_test, y_test=y_test).run_to(40)
+    assert result.test_losses.shape == result.losses.shape == (41,)
+    p = result.params_at(40)
+    _, cache = forward(x_test, p)
+    expected = -np.mean(
+        y_test * np.log(cache["p"][:, 0]) + (1 - y_test) * np.log(1 - cache["p"][:, 0])
+    )
+    assert np.isclose(result.test_losses[-1], expected)
+    assert train(x, y, 2, steps=3).test_losses is None
+    with pytest.raises(ValueError, match="both x_test and y_test"):
+        Trainer(x, y, 2, x_test=x_test)
+    with pytest.raises(ValueError, match="x_test must have the D=2 features"):
+        Trainer(x, y, 2, x_test=np.zeros((3, 5)), y_test=np.zeros(3))

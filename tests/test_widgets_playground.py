@@ -1,4 +1,5 @@
-"""The playground explorer: training settings move the boundary and the loss curve as taught."""
+"""The playground explorer: training settings move the boundary and the loss curves as taught,
+noise makes overfitting visible on the held-out curve, and tiny losses stay on the plot."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from course_lib.widgets.playground import PlaygroundExplorer, load_dataset
+from course_lib.widgets.playground import (
+    LOSS_FLOOR,
+    N_POINTS,
+    N_TEST,
+    PlaygroundExplorer,
+    format_loss,
+    load_dataset,
+    load_split,
+)
 
 
 def _loss_now(e) -> float:
@@ -17,7 +26,7 @@ def _loss_now(e) -> float:
 
 
 def _accuracy(e) -> float:
-    x, y = e.data(e.values["dataset"])
+    x, y, _, _ = e.data(e.values["dataset"])
     params = e.result(e.values).params_at(e.values["epochs"])
     from course_lib.two_layer import predict_proba
 
@@ -104,3 +113,49 @@ def test_example_moves_all_draw():
     for move in PlaygroundExplorer.example_moves:
         e.set(**move)
         assert f"after {e.values['epochs']} epochs" in e.readout_text
+
+
+def test_noise_slider_redraws_the_points_and_names_the_noise():
+    e = PlaygroundExplorer(dataset="moons", noise=0.05, epochs=50)
+    calm = e.class_points[0].get_xydata().copy()
+    png = e.image.value
+    e.set(noise=0.4)
+    noisy = e.class_points[0].get_xydata()
+    assert not np.array_equal(noisy, calm)
+    assert e.readout_text.startswith("moons with noise 0.4,")
+    assert e.image.value != png
+    # the same settings at another noise level are a separate training run
+    assert len(e._trainers) == 2
+
+
+def test_held_out_curve_shows_overfitting_on_noisy_data():
+    e = PlaygroundExplorer(dataset="xor", noise=0.4, hidden_units=16, lr=0.1, epochs=500)
+    result = e.result(e.values)
+    train, test = result.losses, result.test_losses
+    assert len(e.test_line.get_xdata()) == 501
+    best = int(np.argmin(test))
+    assert best < 100, "the test loss should bottom out early"
+    assert test[-1] > 2 * test[best], "and then climb while the network memorises noise"
+    assert train[-1] < train[best] / 2, "while the training loss keeps falling"
+    assert f"test loss {test[-1]:.3f}" in e.readout_text
+    assert "test accuracy" in e.readout_text
+
+
+def test_tiny_losses_rest_on_the_axis_floor_and_are_not_printed_as_zero():
+    e = PlaygroundExplorer(dataset="xor", noise=0.0, hidden_units=8, lr=0.3, epochs=500)
+    assert e.result(e.values).losses[-1] < 5e-4
+    assert e.loss_line.get_ydata().min() >= LOSS_FLOOR
+    assert e.test_line.get_ydata().min() >= LOSS_FLOOR
+    assert "training loss below 0.001" in e.readout_text
+    assert "0.000" not in e.readout_text
+    assert format_loss(0.0123) == "0.012"
+    assert format_loss(0.0004) == "below 0.001"
+
+
+def test_split_standardises_with_the_training_statistics():
+    x, y, x_test, y_test = load_split("circles", 0.1)
+    assert x.shape == (N_POINTS, 2) and x_test.shape == (N_TEST, 2)
+    np.testing.assert_allclose(x.mean(axis=0), 0, atol=1e-12)
+    assert not np.allclose(x_test.mean(axis=0), 0, atol=1e-12)  # a different draw
+    assert np.all(np.abs(x_test.mean(axis=0)) < 0.2)
+    assert set(np.unique(y_test)) == {0, 1}
