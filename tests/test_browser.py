@@ -41,10 +41,42 @@ ARTIFACTS = Path(os.environ.get("COURSE_ARTIFACTS", REPO / "artifacts")) / "brow
 WIDGET_FALLBACK = re.compile(r"\b(IntSlider|FloatSlider|Dropdown|VBox|HBox|Image)\(")
 
 
+#: Window sizes in CSS pixels, with JupyterLab's file browser open: a small laptop, and a
+#: 1440-pixel screen at 200% zoom. Every explorer must fit and stay usable in both.
+LAYOUTS = {"a 1024-pixel window": (1024, 768), "200% zoom of a 1440-pixel window": (720, 450)}
+#: Shortest slider track (CSS pixels) that still allows a fine drag.
+MIN_TRACK_PX = {"a 1024-pixel window": 150, "200% zoom of a 1440-pixel window": 60}
+
+_JS_LAYOUT = """(el) => {
+  const out = el.closest('.jp-OutputArea-output');
+  const o = out.getBoundingClientRect();
+  const sticking = [];
+  for (const d of [el, ...el.querySelectorAll('*')]) {
+    const r = d.getBoundingClientRect();
+    if (r.width > 0 && r.right > o.right + 4) {
+      const what = String(d.className || d.tagName).slice(0, 60);
+      sticking.push(what + ' by ' + Math.round(r.right - o.right) + ' px');
+    }
+  }
+  const box = (t) => {
+    const r = t.getBoundingClientRect();
+    return [Math.round(r.left), Math.round(r.width)];
+  };
+  const rows = [...el.querySelectorAll('.widget-slider .slider-container')];
+  return {
+    output: Math.round(o.width),
+    scrolls: out.scrollWidth > out.clientWidth + 1,
+    sticking: sticking.slice(0, 5),
+    tracks: rows.filter(t => !t.closest('.widget-gridbox')).map(box),
+    grid_tracks: rows.filter(t => t.closest('.widget-gridbox')).map(box),
+  };
+}"""
+
+
 def notebooks_with_explorers() -> list[str]:
     """Notebooks whose source uses the course's explorers (course_lib.widgets)."""
     found = []
-    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]*_*.ipynb")):
         if "course_lib.widgets" in path.read_text(encoding="utf-8"):
             found.append(path.name)
     return found
@@ -127,8 +159,44 @@ def test_every_slider_moves_its_figure(lab, notebook):
                 enable_slider(page, explorer, slider, f"{notebook} explorer {e} slider {label!r}")
                 _check_move(page, explorer, slider, folder, stem, "key")
                 _check_move(page, explorer, slider, folder, stem, "drag")
+        _check_layouts(page, explorers, notebook, folder)
     finally:
         page.page.context.close()
+
+
+def _check_layouts(page: LabPage, explorers, notebook: str, folder: Path) -> None:
+    """At a small window and at 200% zoom nothing is hidden and every track is usable."""
+    page.page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+    for name, (width, height) in LAYOUTS.items():
+        page.page.set_viewport_size({"width": width, "height": height})
+        page.page.wait_for_timeout(500)  # let the widgets lay themselves out again
+        for e in range(explorers.count()):
+            explorer = explorers.nth(e)
+            explorer.scroll_into_view_if_needed()
+            where = f"{notebook} explorer {e} at {name}"
+            got = explorer.evaluate(_JS_LAYOUT)
+            explorer.screenshot(path=str(folder / f"layout_{width}px_explorer{e}.png"))
+            assert not got["sticking"] and not got["scrolls"], (
+                f"{where}: parts stick out of the {got['output']}-pixel output area and hide "
+                f"behind a scrollbar: {got['sticking']}"
+            )
+            lefts = {left for left, _ in got["tracks"]}
+            widths = {w for _, w in got["tracks"]}
+            assert max(lefts, default=0) - min(lefts, default=0) <= 3, (
+                f"{where}: slider tracks start at different places {sorted(lefts)}"
+            )
+            assert max(widths, default=0) - min(widths, default=0) <= 3, (
+                f"{where}: slider tracks have different lengths {sorted(widths)}"
+            )
+            shortest = min(widths, default=MIN_TRACK_PX[name])
+            assert shortest >= MIN_TRACK_PX[name], (
+                f"{where}: a slider track is only {shortest} px long, too short to drag finely"
+            )
+            # Sliders in a grid (the kernel's 3 x 3 weights) share a row three ways.
+            in_grid = min((w for _, w in got["grid_tracks"]), default=MIN_TRACK_PX[name])
+            assert in_grid >= MIN_TRACK_PX[name] / 2, (
+                f"{where}: a slider track in a grid is only {in_grid} px long"
+            )
 
 
 def _shot(explorer, path: Path) -> bytes:
