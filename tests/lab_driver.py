@@ -306,7 +306,11 @@ def wait_for_new_figure(explorer, old_src: str, timeout_s: float = 30) -> float:
 
 
 def slider_value(slider) -> str:
-    """The slider's value as its handle announces it (also when its readout is hidden)."""
+    """The slider's value as its readout shows it, or as its handle announces it to screen
+    readers when the readout is hidden (the kernel grid's sliders)."""
+    readout = slider.locator(".widget-readout")
+    if readout.count() and readout.first.is_visible():
+        return readout.first.inner_text().strip()
     return slider.locator(".noUi-handle").get_attribute("aria-valuenow") or ""
 
 
