@@ -217,7 +217,8 @@ class LandscapeExplorer(Explorer):
         ax_loss.set_xlabel("step")
         ax_loss.set_ylabel("loss (BCE)")
         ax_loss.set_title("Loss after each step")
-        ax_loss.legend(loc="upper right", fontsize=7, framealpha=0.85, frameon=True)
+        # Below the axes, never on them: a diverging run climbs through the upper corners.
+        ax_loss.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
         self.ax_map, self.ax_loss = ax_map, ax_loss
         self.trajectories: dict[str, Trajectory] = {}
         # Axes stay fixed, so only these artists are redrawn over a cached background.

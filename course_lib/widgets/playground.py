@@ -151,7 +151,14 @@ class PlaygroundExplorer(Explorer):
             ),
             "hidden_units": slider("hidden units H", hidden_units, 1, 16, 1, integer=True),
             "activation": dropdown(
-                "activation", ["tanh", "relu", "leaky_relu", "sigmoid"], activation
+                "activation",
+                [
+                    ("tanh", "tanh"),
+                    ("ReLU", "relu"),
+                    ("leaky ReLU", "leaky_relu"),
+                    ("sigmoid", "sigmoid"),
+                ],
+                activation,
             ),
             "lr": widgets.SelectionSlider(
                 options=list(LEARNING_RATES),
