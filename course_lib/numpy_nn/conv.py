@@ -37,6 +37,7 @@ from course_lib.validate import as_float_array, check_nonnegative_int, check_pos
 
 __all__ = [
     "conv_output_size",
+    "conv_window_starts",
     "conv2d_forward_naive",
     "conv2d_backward_naive",
     "conv2d_forward",
@@ -64,6 +65,20 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> i
             f"(padded size {size + 2 * pad}); use a smaller kernel or more padding"
         )
     return (size + 2 * pad - kernel) // stride + 1
+
+
+def conv_window_starts(size: int, kernel: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Where each window starts along one axis, counted in the padded input: ``(n,)`` ints.
+
+    Output position ``i`` reads the ``kernel`` entries ``starts[i] .. starts[i] + kernel - 1``
+    of the padded axis (index 0 is the first padding zero), with ``starts[i] = i * stride``
+    and ``n = conv_output_size(size, kernel, stride, pad)``. Example: size 7, kernel 3,
+    stride 2, pad 1 gives ``[0, 2, 4, 6]``. Raises ``ValueError`` when the kernel does not fit.
+
+    Introduced in ``07_convolutions``.
+    """
+    n = conv_output_size(size, kernel, stride, pad)
+    return stride * np.arange(n)
 
 
 # --------------------------------------------------------------------------------------
