@@ -59,7 +59,7 @@ KERNEL_PRESETS: dict[str, np.ndarray] = {
 }
 
 #: Range and step of the weight sliders (every preset fits inside).
-WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP = -5.0, 5.0, 0.05
+WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP = -5.0, 5.0, 0.1
 
 
 def apply_kernel(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
