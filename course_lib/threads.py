@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -130,12 +131,12 @@ def sensible_threads(sample_s: float = SAMPLE_S, root: Path = _CGROUP) -> int:
 
 
 def use_sensible_threads(sample_s: float = SAMPLE_S) -> int:
-    """Set PyTorch's and NumPy's BLAS thread counts to :func:`sensible_threads` and return it.
+    """Set NumPy's BLAS and (once imported) PyTorch's thread counts to
+    :func:`sensible_threads`, and return that number.
 
     Set the environment variable ``COURSE_THREADS`` to a whole number to choose the count
     yourself (for example to time one configuration); it is then used as it is.
     """
-    import torch
     from threadpoolctl import threadpool_limits
 
     chosen = os.environ.get("COURSE_THREADS", "").strip()
@@ -148,7 +149,8 @@ def use_sensible_threads(sample_s: float = SAMPLE_S) -> int:
         n = int(chosen)
     else:
         n = sensible_threads(sample_s)
-    if torch.get_num_threads() != n:
+    torch = sys.modules.get("torch")  # only a PyTorch that is in use needs telling
+    if torch is not None and torch.get_num_threads() != n:
         torch.set_num_threads(n)
     threadpool_limits(limits=n, user_api="blas")
     return n

@@ -47,6 +47,7 @@ from course_lib.numpy_nn.layers import (
 )
 from course_lib.numpy_nn.losses import softmax_cross_entropy
 from course_lib.numpy_nn.optim import make_optimizer, minibatches
+from course_lib.threads import use_sensible_threads
 from course_lib.validate import (
     as_float_array,
     as_labels,
@@ -346,6 +347,7 @@ class CNN:
         start = time.perf_counter()
         try:
             for _ in range(epochs):
+                use_sensible_threads()  # cores in use elsewhere are left alone (course_lib.threads)
                 t0, total, correct = time.perf_counter(), 0.0, 0
                 for idx in minibatches(len(x), batch_size, rng):
                     xb, yb = x[idx], y[idx]

@@ -32,6 +32,7 @@ from course_lib.numpy_nn.activations import ACTIVATIONS, softmax
 from course_lib.numpy_nn.layers import linear_backward, linear_forward
 from course_lib.numpy_nn.losses import softmax_cross_entropy
 from course_lib.numpy_nn.optim import Optimizer, make_optimizer, minibatches
+from course_lib.threads import use_sensible_threads
 from course_lib.validate import as_float_array, as_labels, check_positive_int
 
 
@@ -249,6 +250,7 @@ class MLP:
         step = 0
         try:
             for _ in range(epochs):
+                use_sensible_threads()  # cores in use elsewhere are left alone (course_lib.threads)
                 epoch_start = time.perf_counter()
                 loss_sum, correct = 0.0, 0
                 for idx in minibatches(len(x), batch_size, rng):

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course_lib.threads import use_sensible_threads
 from course_lib.validate import as_labels, check_positive_float, check_positive_int
 
 __all__ = [
@@ -403,6 +404,8 @@ def fit(
     bar = _progress_bar(total_steps, progress)
     try:
         for epoch in range(epochs):
+            if device.type == "cpu":
+                use_sensible_threads()  # cores in use elsewhere are left alone (course_lib.threads)
             _sync(device)
             t0 = time.perf_counter()
             model.train()
