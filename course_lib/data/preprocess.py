@@ -48,6 +48,7 @@ __all__ = [
     "check_strokes",
     "ink_box",
     "mnist_preprocess",
+    "plot_steps",
     "rasterise",
     "shift_image",
 ]
@@ -376,3 +377,66 @@ EXAMPLE_STROKES: dict[str, list[list[tuple[float, float]]]] = {
         [(200.0, 42.0), (185.0, 80.0), (170.0, 120.0), (158.0, 160.0)],
     ],
 }
+
+
+# ------------------------------------------------------------------------------ figure
+
+
+def plot_steps(steps: DigitSteps, *, title: str = "From pen strokes to an MNIST digit"):
+    """Draw the preprocessing of one drawing as a row of five pictures; returns the figure.
+
+    The pad shrunk as it is, then steps 1-4 of :func:`mnist_preprocess` (crop, scale, grey
+    levels, centre by mass, with the centre of mass marked and (14, 14) crossed).
+    Introduced in ``09_your_own_handwriting``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from course_lib.style import CMAP_GRAY, OKABE_ITO, apply_style
+
+    if not isinstance(steps, DigitSteps):
+        raise TypeError(
+            "steps must be the DigitSteps that mnist_preprocess returns, got "
+            f"{type(steps).__name__}"
+        )
+    apply_style()
+    fig, axes = plt.subplots(1, 5, figsize=(10.0, 2.6), layout="constrained")
+    hi = 70
+    pictures = [
+        (steps.raw, "your drawing,\nshrunk to 28 × 28"),
+        (canvas_image(steps.strokes, canvas_px=steps.canvas_px, size=hi), "1. crop to\nthe ink"),
+        (steps.scaled, "2. scale into\na 20 × 20 box"),
+        (steps.boxed, "3. grey levels\n(20 × 20)"),
+        (steps.image, "4. centre by mass\n(28 × 28)"),
+    ]
+    for ax, (img, label) in zip(axes, pictures, strict=True):
+        ax.imshow(img, cmap=CMAP_GRAY, vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel(f"{img.shape[1]} pixels")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(True)
+            spine.set_color("#999999")
+    if steps.box is not None:
+        x0, y0, x1, y1 = steps.box
+        k = hi / steps.canvas_px
+        m = CANVAS_PEN_PX / 2  # the box around the points, widened by the pen's half width
+        axes[1].add_patch(
+            Rectangle(
+                ((x0 - m) * k - 0.5, (y0 - m) * k - 0.5),
+                (x1 - x0 + 2 * m) * k,
+                (y1 - y0 + 2 * m) * k,
+                fill=False,
+                lw=1.5,
+                ec=OKABE_ITO["vermillion"],
+            )
+        )
+    axes[4].axhline(MNIST_CENTRE[0], color=OKABE_ITO["sky"], lw=0.8)
+    axes[4].axvline(MNIST_CENTRE[1], color=OKABE_ITO["sky"], lw=0.8)
+    if steps.centre is not None:
+        r, c = steps.centre
+        axes[4].plot([c], [r], "o", ms=6, mfc="none", mec=OKABE_ITO["vermillion"], mew=1.5)
+    fig.suptitle(title)
+    return fig

@@ -467,7 +467,10 @@ class HandwritingExplorer(Explorer):
             )
         x0, y0, x1, y1 = steps.box
         k = hi / steps.canvas_px
-        self.crop_box.set_bounds(x0 * k - 0.5, y0 * k - 0.5, (x1 - x0) * k, (y1 - y0) * k)
+        m = CANVAS_PEN_PX / 2  # the box around the points, widened by the pen's half width
+        self.crop_box.set_bounds(
+            (x0 - m) * k - 0.5, (y0 - m) * k - 0.5, (x1 - x0 + 2 * m) * k, (y1 - y0 + 2 * m) * k
+        )
         self.crop_box.set_visible(True)
         com = centre_of_mass(image)
         if com is None:
