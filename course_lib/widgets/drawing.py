@@ -13,7 +13,7 @@ the same.
 :func:`course_lib.data.preprocess.mnist_preprocess` as a row of small pictures, the ten
 probabilities of a feed-forward network and of a CNN as bar charts, and the CNN's first-layer
 feature maps. It redraws when the pen lifts (not during a stroke, so a drawing in progress
-never waits for Python), and when the "move right" slider shifts the finished digit, which
+never waits for Python), and when the "shift right" slider moves the finished digit, which
 repeats the notebook's shift experiment on your own handwriting.
 
 Introduced in ``09_your_own_handwriting``.
@@ -305,9 +305,10 @@ class HandwritingExplorer(Explorer):
         self.pad = DrawingPad(value=[list(map(list, s)) for s in strokes])
         controls = {
             "drawing": self.pad,
-            "shift": slider("move right (pixels)", 0, -4, 4, 1, integer=True),
+            "shift": slider("shift right (px)", 0, -4, 4, 1, integer=True),
         }
         super().__init__(controls)
+        self.controls["shift"].style.description_width = "8.5em"  # leave the track room
 
     @classmethod
     def example(cls) -> HandwritingExplorer:
