@@ -1,0 +1,160 @@
+"""The weights cache: missing, saved and loaded, damaged, wrong recipe, read-only folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+import pytest
+import torch
+from torch import nn
+
+from course_lib.saved_models import (
+    ENV_MODELS,
+    UnreadableWeights,
+    load_or_train,
+    load_weights,
+    models_dir,
+    save_weights,
+)
+
+
+def build():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+
+
+class Trainer:
+    """Counts how often training ran; 'training' sets every weight to a known value."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, model):
+        self.calls += 1
+        with torch.no_grad():
+            for p in model.parameters():
+                p.fill_(0.5)
+
+
+def quiet(messages):
+    return messages.append
+
+
+def test_models_dir_follows_the_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_MODELS, str(tmp_path / "mine"))
+    assert models_dir() == tmp_path / "mine"
+    monkeypatch.delenv(ENV_MODELS)
+    assert models_dir().name == "models" and "course_lib" in str(models_dir())
+
+
+def test_missing_weights_are_trained_saved_then_loaded(tmp_path):
+    said, train = [], Trainer()
+    model, source = load_or_train("net", build, train, folder=tmp_path, say=quiet(said))
+    assert source == "trained" and train.calls == 1
+    assert (tmp_path / "net.pt").is_file()
+    assert "trained and saved" in said[-1]
+    again, source = load_or_train("net", build, train, folder=tmp_path, say=quiet(said))
+    assert source == "loaded" and train.calls == 1, "the second run must not train"
+    assert "loaded" in said[-1]
+    for a, b in zip(model.parameters(), again.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert not again.training
+    assert [p.name for p in tmp_path.iterdir()] == ["net.pt"], "no temporary file is left"
+
+
+def test_a_damaged_file_is_reported_kept_aside_and_the_net_retrained(tmp_path):
+    (tmp_path / "net.pt").write_bytes(b"this is not a weights file")
+    said, train = [], Trainer()
+    model, source = load_or_train("net", build, train, folder=tmp_path, say=quiet(said))
+    assert source == "trained" and train.calls == 1
+    assert "cannot be used" in said[0] and "damaged" in said[0] and "Training again" in said[0]
+    assert (tmp_path / "net.pt.unreadable").read_bytes() == b"this is not a weights file"
+    assert load_weights(build(), "net", folder=tmp_path)  # a good file is back
+
+
+def test_a_truncated_save_is_damaged_too(tmp_path):
+    save_weights(build(), "net", folder=tmp_path)
+    data = (tmp_path / "net.pt").read_bytes()
+    (tmp_path / "net.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnreadableWeights, match="damaged"):
+        load_weights(build(), "net", folder=tmp_path)
+
+
+def test_another_recipe_or_architecture_is_not_loaded(tmp_path):
+    save_weights(build(), "net", recipe="1 epoch", folder=tmp_path)
+    with pytest.raises(UnreadableWeights, match="another recipe"):
+        load_weights(build(), "net", recipe="2 epochs", folder=tmp_path)
+    with pytest.raises(UnreadableWeights, match="layers do not match"):
+        load_weights(nn.Linear(4, 2), "net", recipe="1 epoch", folder=tmp_path)
+    torch.save({"hello": 1}, tmp_path / "other.pt")
+    with pytest.raises(UnreadableWeights, match="not a weights file"):
+        load_weights(build(), "other", folder=tmp_path)
+
+
+def test_missing_file_loads_nothing(tmp_path):
+    assert load_weights(build(), "nothing", folder=tmp_path) is False
+
+
+@pytest.mark.skipif(
+    sys.platform.startswith("win") or (hasattr(os, "geteuid") and os.geteuid() == 0),
+    reason="root (and Windows) ignore read-only permissions",
+)
+def test_a_read_only_folder_costs_only_the_saving(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        said, train = [], Trainer()
+        model, source = load_or_train("net", build, train, folder=folder, say=quiet(said))
+        assert source == "trained" and train.calls == 1
+        assert "could not be saved" in said[-1] and ENV_MODELS in said[-1]
+    finally:
+        folder.chmod(stat.S_IRWXU)
+
+
+def test_an_unwritable_folder_is_reported_not_raised(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    said, train = [], Trainer()
+    model, source = load_or_train("net", build, train, folder=blocker / "models", say=quiet(said))
+    assert source == "trained"
+    assert "could not be saved" in said[-1]
+
+
+def test_saving_never_leaves_half_a_file_under_the_real_name(tmp_path, monkeypatch):
+    save_weights(build(), "net", recipe="old", folder=tmp_path)
+    before = (tmp_path / "net.pt").read_bytes()
+
+    def broken_save(obj, f, *args, **kwargs):
+        f.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        save_weights(build(), "net", recipe="new", folder=tmp_path)
+    assert (tmp_path / "net.pt").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["net.pt"]
+
+
+def test_bad_arguments_are_named(tmp_path):
+    with pytest.raises(ValueError, match="name"):
+        save_weights(build(), "../escape", folder=tmp_path)
+    with pytest.raises(TypeError, match="model"):
+        save_weights("not a model", "net", folder=tmp_path)
+
+
+def test_a_read_only_file_system_costs_only_the_saving(tmp_path, monkeypatch):
+    """As root the permission bits are ignored, so the refusal is simulated here."""
+    import course_lib.saved_models as saved
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(saved.tempfile, "mkstemp", refuse)
+    said, train = [], Trainer()
+    model, source = load_or_train("net", build, train, folder=tmp_path, say=quiet(said))
+    assert source == "trained" and train.calls == 1
+    assert "Read-only file system" in said[-1] and "trained again next time" in said[-1]
+    assert not any(tmp_path.iterdir())
