@@ -292,8 +292,9 @@ def describe_throughput(result: ThroughputResult) -> str:
         if rates[small] < 0.5 * result.best(fastest).gflops:
             text += (
                 f" Small products waste effort: at {small}x{small}, "
-                f"{BACKEND_LABELS[fastest]} managed only {rates[small]:,.1f} GFLOP/s, because "
-                "starting the work costs about as much as doing it."
+                f"{BACKEND_LABELS[fastest]} managed only {rates[small]:,.3g} GFLOP/s (a "
+                "fixed cost of starting a product weighs most on a small one, and on a busy "
+                "machine a product may also wait for a free core)."
             )
     gpus = [b for b in result.backends if b in ("torch-cuda", "torch-mps")]
     cpu = "torch-cpu" if "torch-cpu" in result.backends else None

@@ -54,10 +54,23 @@ def without_dp_dz(x, y, w, b):
     return x.T @ dl_dp / len(y), float(np.mean(dl_dp))
 
 
+def slope_twice(x, y, w, b):
+    p = sigmoid(x @ w + b)
+    dl_dz = (p - y) * p * (1 - p)  # p - y is already dl/dz; the sigmoid's slope again
+    return x.T @ dl_dz / len(y), float(np.mean(dl_dz))
+
+
+def slope_twice_in_db(x, y, w, b):
+    p = sigmoid(x @ w + b)
+    return x.T @ (p - y) / len(y), float(np.mean((p - y) * p * (1 - p)))
+
+
 @pytest.mark.parametrize(
     "wrong, hint",
     [
         (lambda x, y, w, b: x.T @ error(x, y, w, b) / len(y), "pair (dw, db)"),
+        (slope_twice, "p (1 - p) again"),
+        (slope_twice_in_db, "p (1 - p) again"),
         (lambda x, y, w, b: (x.T @ error(x, y, w, b) / len(y), None), "db is None"),
         (
             lambda x, y, w, b: ((x.T @ error(x, y, w, b) / len(y))[:, None], 0.0),
@@ -289,6 +302,9 @@ def make_sgd(
         path = [w]
         order = rng.permutation(n) if shuffle == "once" else np.arange(n)
         for _ in range(epochs):
+            if shuffle == "new generator every epoch":
+                rng = np.random.default_rng(seed)
+                order = rng.permutation(n)
             if shuffle == "every epoch":
                 order = rng.permutation(n)
             stop = n - n % batch_size if drop_last else n
@@ -298,6 +314,8 @@ def make_sgd(
                     batch = order[:batch_size]
                 elif batches == "random":
                     batch = rng.choice(n, size=batch_size, replace=False)
+                elif batches == "with replacement":
+                    batch = rng.choice(n, size=batch_size)
                 elif batches == "all":
                     batch = np.arange(n)
                 else:
@@ -320,9 +338,11 @@ def make_sgd(
         (make_sgd(average="N"), "instead of by the"),
         (make_sgd(average="batch_size"), "average over len(batch)"),
         (make_sgd(shuffle="never"), "you never shuffle"),
-        (make_sgd(shuffle="once"), "you shuffled once"),
+        (make_sgd(shuffle="once"), "every epoch draws the same order"),
+        (make_sgd(shuffle="new generator every epoch"), "Create the generator once"),
         (make_sgd(batches="same first"), "used the same mini-batch"),
-        (make_sgd(batches="random"), "did not use every example exactly once"),
+        (make_sgd(batches="random"), "repeat examples"),
+        (make_sgd(batches="with replacement"), "the batches repeat examples"),
         (make_sgd(batches="all"), "that is gradient descent"),
         (make_sgd(batches="one per epoch"), "one step per epoch"),
         (make_sgd(drop_last=True), "last, smaller batch"),

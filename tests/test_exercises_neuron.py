@@ -116,6 +116,16 @@ def log_of_stable_sigmoid(z, y):
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
+def log1p_exp_loss(z, y):
+    # From the score, but exp sees -z and z: exp(1000) overflows for z = -1000.
+    return np.mean(y * np.log1p(np.exp(-z)) + (1 - y) * np.log1p(np.exp(z)))
+
+
+def quiet_log1p_exp_loss(z, y):
+    with np.errstate(all="ignore"):
+        return log1p_exp_loss(z, y)
+
+
 def clipped_loss(z, y):
     e = np.exp(-np.abs(z))
     p = np.clip(np.where(z >= 0, 1 / (1 + e), e / (1 + e)), 1e-7, 1 - 1e-7)
@@ -133,6 +143,8 @@ def in_place(z, y):
         (naive_loss, "overflow"),
         (log_of_stable_sigmoid, "log(0)"),
         (quiet_naive_loss, "naive form log(sigmoid(z))"),
+        (log1p_exp_loss, "You work from the score, which is right, but exp overflows"),
+        (quiet_log1p_exp_loss, "You work from the score, which is right, but exp overflows"),
         (clipped_loss, "Clipping"),
         (lambda z, y: -np.mean(costs(z, y)), "minus sign is missing"),
         (lambda z, y: np.sum(costs(z, y)), "summed"),

@@ -147,7 +147,7 @@ def _centred(x):
     "wrong, hint",
     [
         (lambda x: _centred(x) @ _centred(x).T / len(x), "(N, N)"),
-        (lambda x: _centred(x) @ _centred(x) / len(x), "put the transpose on the left factor"),
+        (lambda x: _centred(x) @ _centred(x) / len(x), "which one has to be transposed"),
         (lambda x: x.T @ x / len(x), "not centred"),
         (lambda x: (x - x.mean(axis=1)).T @ x, "broadcast"),
         (
@@ -186,7 +186,7 @@ def _fixed_h(f, x, h=1e-5):
         (lambda f, x, h=1e-5: (f(x + h) - f(x)) / h, "forward difference"),
         (lambda f, x, h=1e-5: (f(x) - f(x - h)) / h, "backward difference"),
         (lambda f, x, h=1e-5: (f(x + h) - f(x - h)) / h, "twice too large"),
-        (lambda f, x, h=1e-5: (f(x + h) - f(x - h)) / 2 * h, "/ (2 * h)"),
+        (lambda f, x, h=1e-5: (f(x + h) - f(x - h)) / 2 * h, "multiplies the result"),
         (lambda f, x, h=1e-5: (f(x - h) - f(x + h)) / (2 * h), "sign is flipped"),
         (_fixed_h, "ignore the h"),
         (lambda f, x, h=1e-1: (f(x + h) - f(x - h)) / (2 * h), "default h"),
@@ -238,3 +238,22 @@ def test_strict_mode_raises(monkeypatch):
     monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
     with pytest.raises(AssertionError, match="forward difference"):
         check_numerical_derivative(lambda f, x, h=1e-5: (f(x + h) - f(x)) / h)
+
+
+@pytest.mark.parametrize(
+    "check, wrong, answer",
+    [
+        (check_covariance, lambda x: _centred(x) @ _centred(x).T / len(x), "transpose first"),
+        (check_covariance, lambda x: _centred(x) @ _centred(x) / len(x), "on the left factor"),
+        (check_covariance, lambda x: _centred(x).T @ x / (len(x) + 1), "transpose on the left"),
+        (
+            check_numerical_derivative,
+            lambda f, x, h=1e-5: (f(x + h) - f(x - h)) / 2 * h,
+            "(2 * h)",
+        ),
+    ],
+)
+def test_feedback_nudges_without_giving_the_answer(check, wrong, answer):
+    fb = check(wrong)
+    assert fb.status == "wrong", fb
+    assert answer not in fb.message, fb.message

@@ -62,6 +62,12 @@ def test_each_flop_slip_gets_its_hint(wrong, hint):
     assert hint in fb.message
 
 
+def test_one_addition_fewer_is_told_the_convention_not_the_formula():
+    fb = check_count_matmul_flops(lambda n, d, m: n * m * (2 * d - 1))
+    assert "multiply-add is 2 FLOPs" in fb.message and "starts at zero" in fb.message
+    assert "2*n*d*m" not in fb.message and "2nd" not in fb.message, fb.message
+
+
 def _inplace(x, w1, b1, w2, b2):
     x += 1
     return relu(x @ w1 + b1) @ w2 + b2

@@ -182,3 +182,9 @@ def test_bad_arguments_are_refused():
         describe_throughput({"numpy": 1.0})
     with pytest.raises(ValueError, match="no timings"):
         fake_result({"numpy": 1.0}).series("torch-cpu")
+
+
+def test_a_very_slow_small_product_is_not_printed_as_zero():
+    timings = (Timing("numpy", 64, matmul_flops(64) / 0.04e9, 3), Timing("numpy", 1024, 0.1, 3))
+    text = describe_throughput(ThroughputResult(timings, "float32"))
+    assert "only 0.04 GFLOP/s" in text and "0.0 GFLOP/s" not in text, text

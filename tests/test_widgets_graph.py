@@ -19,6 +19,7 @@ def test_each_step_reveals_its_node_gradients_and_changes_the_picture():
     assert all(card.get_visible() for card in e.cards.values()), "no gradient before step 1"
     assert not e.ring.get_visible()
     assert e.readout_text.startswith("Forward pass")
+    assert "This is step 0" in e.readout_text and "step 1 of" not in e.readout_text
     seen = set()
     png = e.image.value
     for step in range(1, N_STEPS + 1):

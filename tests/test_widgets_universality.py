@@ -35,6 +35,15 @@ def test_more_hidden_units_fit_the_target_more_closely():
     assert e.image.value != png
 
 
+def test_tiny_errors_are_printed_in_scientific_notation_not_as_zero():
+    e = UniversalityExplorer.example()
+    e.set(activation="sigmoid", hidden_units=40)
+    fine = _max_error(e)
+    assert fine < 1e-3  # 40 smooth steps follow this curve almost exactly
+    assert f"within {fine:.1e} of" in e.readout_text and "0.000" not in e.readout_text
+    assert f"{fine:.1e}" in e.ax_fit.get_title()
+
+
 def test_error_never_grows_when_units_are_added():
     e = UniversalityExplorer.example()
     errors = e.max_errors("relu")

@@ -674,7 +674,8 @@ def check_train_torch(train_torch) -> Feedback:
     ``optimizer.zero_grad()`` (gradients pile up from step to step), no ``optimizer.step()``
     or a ``zero_grad()`` between ``backward()`` and ``step()`` (the weights never move), a
     sigmoid before ``binary_cross_entropy_with_logits`` (applied twice), a shape mismatch
-    between scores and targets, a wrong learning rate.
+    between scores and targets, a wrong learning rate, the loss tensor recorded instead of
+    ``loss.item()``.
     Introduced in ``05_feed_forward_networks``.
     """
 
@@ -727,6 +728,11 @@ def check_train_torch(train_torch) -> Feedback:
             )
         if losses is None:
             raise Mistake("return the list of losses, one per step.")
+        if isinstance(losses, torch.Tensor) or any(isinstance(v, torch.Tensor) for v in losses):
+            raise Mistake(
+                "you recorded the loss tensor; record a plain number with loss.item(), "
+                "otherwise every step's graph is kept alive and NumPy cannot read it."
+            )
         losses = [float(v) for v in losses]
         if len(losses) != steps:
             raise Mistake(f"return one loss per step: {steps} values, got {len(losses)}.")
@@ -778,7 +784,8 @@ def _softmax_variant(logits, labels, slip: str):
 def check_softmax_cross_entropy(softmax_cross_entropy) -> Feedback:
     """Check the learner's ``softmax_cross_entropy(logits, labels) -> (loss, dlogits)``.
 
-    Names the slips: no max subtraction (overflow to inf/NaN for large logits), the log of a
+    Names the slips: no max subtraction (overflow to inf/NaN for large logits), one maximum
+    for the whole array instead of each row's (a row far below the others underflows), the log of a
     probability that rounded to 0, a forgotten ``1/N`` (in the loss or the gradient), softmax
     over the wrong axis, the one-hot not subtracted, a flipped sign, the caller's logits
     changed in place. Introduced in ``05_feed_forward_networks``.
@@ -872,6 +879,26 @@ def check_softmax_cross_entropy(softmax_cross_entropy) -> Feedback:
             big_grad, want_grad, atol=1e-9
         ):
             raise Mistake("for logits near 1000 the loss or gradient is off; see the hint above.")
+        # Rows about 1000 apart: one maximum for the whole array leaves the low row all exp 0.
+        apart = np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0]])
+        apart_labels = np.array([0, 2])
+        with np.errstate(all="ignore"):
+            apart_loss, apart_grad = softmax_cross_entropy(apart.copy(), apart_labels)
+        if not np.isfinite(apart_loss) or not np.all(np.isfinite(apart_grad)):
+            raise Mistake(
+                "you subtracted one maximum for the whole array, not each row's own: for the "
+                "rows [1000, 999, 998] and [0, -1, -2] the second row then becomes [-1000, "
+                "-1001, -1002], its exponentials all underflow to 0, and its loss is inf or "
+                "NaN. Take the maximum row by row, with keepdims=True so it broadcasts."
+            )
+        want_loss, want_grad = _softmax_reference(apart, apart_labels)
+        if not np.isclose(apart_loss, want_loss, rtol=1e-6) or not np.allclose(
+            apart_grad, want_grad, atol=1e-9
+        ):
+            raise Mistake(
+                "for the rows [1000, 999, 998] and [0, -1, -2] the loss or gradient is off: "
+                "each row's softmax depends on that row only."
+            )
         # A true class far below the others: its probability rounds to 0 and log(0) = -inf.
         low = np.array([[0.0, 800.0]])
         with np.errstate(all="ignore"):
@@ -885,8 +912,8 @@ def check_softmax_cross_entropy(softmax_cross_entropy) -> Feedback:
         if not np.isclose(low_loss, 800.0, rtol=1e-9):
             raise Mistake(f"for logits [0, 800] and label 0 the loss is 800, got {low_loss}.")
         return (
-            "loss and dlogits match for ordinary logits, and stay exact for logits of 1000 and "
-            "a true class 800 below the best."
+            "loss and dlogits match for ordinary logits, and stay exact for logits of 1000, "
+            "rows 1000 apart and a true class 800 below the best."
         )
 
     return run_check(

@@ -15,16 +15,17 @@ explorer of ``03_learning`` runs it.
 
 The checks compare with the reference answers in this module and name the usual slips:
 
-* gradient: a flipped sign, a forgotten ``1/N``, a missing ``dp/dz`` factor, a missing bias
-  gradient, a wrong shape;
+* gradient: a flipped sign, a forgotten ``1/N``, a missing ``dp/dz`` factor, the factor
+  ``p (1 - p)`` applied twice, a missing bias gradient, a wrong shape;
 * gradient descent: stepping uphill (the loss rises), updating ``w`` in place (every point
   of the path is the same array), a gradient computed once outside the loop, a step that is
   not ``lr`` times the gradient, and hiding divergence (stopping or refusing steps when the
   loss rises at a huge learning rate, which is how a too-large rate shows itself);
 * SGD: stepping uphill, a mini-batch gradient summed instead of averaged (too large by the
-  batch size) or averaged over all N examples, no shuffling, shuffling only once (the same
-  batches every epoch), the same first batch at every step, the last smaller batch
-  dropped, one step per epoch instead of one per mini-batch.
+  batch size) or averaged over all N examples, no shuffling, the same order every epoch
+  (shuffled only once, or the generator re-created inside the epoch loop), batches drawn
+  with replacement (examples repeat), the same first batch at every step, the last smaller
+  batch dropped, one step per epoch instead of one per mini-batch.
 
 Shapes: ``x (N, D)``, ``y (N,)`` labels in {0, 1}, ``w (D,)``, ``b`` a number.
 Introduced in ``03_learning``.
@@ -221,6 +222,15 @@ def check_bce_gradients(bce_gradients) -> Feedback:
                 "dw is missing the middle piece of the chain rule: you used dl/dp times dz/dw, "
                 "but p depends on z through the sigmoid, so multiply by dp/dz = p (1 - p) too "
                 "(then simplify: much of it cancels)."
+            )
+        twice = (p - y) * p * (1 - p)  # (N,): the sigmoid's slope applied a second time
+        if np.allclose(dw, x.T @ twice / n, atol=1e-6) or (
+            np.allclose(dw, num_dw, atol=1e-6) and np.isclose(db, np.mean(twice), atol=1e-6)
+        ):
+            raise Mistake(
+                "you multiplied by the sigmoid's slope p (1 - p) again, although dl/dp times "
+                "dp/dz already cancelled to p - y: that product IS dl/dz. Use the error p - y "
+                "as it is."
             )
         if np.allclose(dw, num_dw, atol=1e-6):
             if db == 0.0 and num_db != 0.0:
@@ -529,6 +539,19 @@ def check_sgd(sgd) -> Feedback:
                 )
             if size > bs:
                 raise Mistake(f"step {t + 1} used {size} examples; a batch holds at most {bs}")
+            copies = factor * bs  # how often each example is in a batch of batch_size rows
+            whole = np.round(copies)
+            repeated = np.allclose(copies, whole, atol=1e-6) and whole.sum() == bs
+            if size and not np.allclose(factor, 1 / size, rtol=1e-6) and repeated:
+                twice = int(moved[np.argmax(whole)])
+                times = {2: "twice", 3: "three times"}.get(int(whole.max()), "several times")
+                raise Mistake(
+                    f"the batches repeat examples: step {t + 1}'s mini-batch holds example "
+                    f"{twice} {times}. Drawing each batch at random (rng.choice or "
+                    "rng.integers, which draw with replacement) lets numbers repeat. Shuffle "
+                    "the indices once per epoch with rng.permutation(n) and cut that order into "
+                    "consecutive slices, so each example is used exactly once per epoch."
+                )
             if not size or not np.allclose(factor, 1 / size, rtol=1e-6):
                 raise Mistake(
                     f"step {t + 1} is not lr times the mean gradient of any mini-batch: each "
@@ -547,9 +570,10 @@ def check_sgd(sgd) -> Feedback:
             seen = sorted(i for batch in epoch for i in batch)
             if seen != list(range(n)):
                 raise Mistake(
-                    f"epoch {e} did not use every example exactly once (it used {seen}): "
+                    f"the batches of epoch {e} repeat examples: it used {seen}, where each of "
+                    f"the {n} examples should appear once. Batches drawn at random do that: "
                     "shuffle the indices 0 .. N-1 once per epoch and cut that order into "
-                    "consecutive batches, rather than drawing each batch at random."
+                    "consecutive batches, so each example is used exactly once."
                 )
         if all(epoch == epochs[0] for epoch in epochs):
             in_order = [frozenset(range(s, min(s + bs, n))) for s in range(0, n, bs)]
@@ -560,9 +584,12 @@ def check_sgd(sgd) -> Feedback:
                     "(rng.permutation(n)), so each step sees a fresh random batch."
                 )
             raise Mistake(
-                "every epoch repeats the same batches in the same order: you shuffled once, "
-                "before the epochs. Draw a new permutation at the start of EVERY epoch, or "
-                "the 'random' batches are the same few every time."
+                "every epoch draws the same order, so it repeats the same batches. Either the "
+                "shuffle happens only once, before the epochs, or the generator is made afresh "
+                "inside the epoch loop (np.random.default_rng(seed) then starts from the same "
+                "state and draws the same permutation every time). Create the generator once, "
+                "before the loop, and draw a new permutation from it at the start of every "
+                "epoch."
             )
         again = sgd(x.copy(), y.copy(), w0.copy(), b, lr=lr, epochs=SGD_EPOCHS, batch_size=bs)
         if not np.allclose(np.asarray(again, dtype=float), path):

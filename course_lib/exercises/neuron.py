@@ -155,6 +155,30 @@ def _bce_probe():
     return z, y
 
 
+_EXP_OVERFLOWS = (
+    "You work from the score, which is right, but exp overflows: for a large negative score "
+    "such as z = -1000, exp(-z) is exp(1000), too large for a float (inf), and the same "
+    "happens to exp(z) for z = +1000. Rewrite each cost so that exp only ever sees -|z|, a "
+    "number at most 0, whose exp lies between 0 and 1."
+)
+
+
+def _from_score_without_abs(bce_loss) -> bool:
+    """Whether ``bce_loss`` is exact for confident mistakes of 40 (where p itself rounds to 1).
+
+    Going through ``p = sigmoid(z)`` fails there (``1 - p`` is exactly 0); a cost written from
+    the score, such as ``log1p(exp(-z))``, is still exact, and only overflows further out.
+    """
+    z, y = np.array([40.0, -40.0]), np.array([0.0, 1.0])  # each costs log(1 + e^40)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = float(np.asarray(bce_loss(z, y), dtype=np.float64).reshape(()))
+    except Exception:  # any failure: not a working form from the score
+        return False
+    return math.isclose(got, float(np.mean(_per_example(z, y))), rel_tol=1e-9)
+
+
 def check_bce_loss(bce_loss) -> Feedback:
     """Check a learner's ``bce_loss(z, y)``; explain the usual slips."""
 
@@ -214,6 +238,10 @@ def check_bce_loss(bce_loss) -> Feedback:
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
                     big = bce_loss(z_big, y_big)
             except (FloatingPointError, RuntimeWarning, OverflowError) as err:
+                if _from_score_without_abs(bce_loss):
+                    raise Mistake(
+                        f"for scores of +-1000 your code fails ({err}). {_EXP_OVERFLOWS}"
+                    ) from None
                 raise Mistake(
                     f"for scores of +-1000 your code fails ({err}). Going through p = "
                     "sigmoid(z) and then log(p) cannot work: p rounds to exactly 0 or 1, and "
@@ -222,6 +250,8 @@ def check_bce_loss(bce_loss) -> Feedback:
                 ) from None
         big = _as_number(big, z_big.size)
         if not math.isfinite(big):
+            if _from_score_without_abs(bce_loss):
+                raise Mistake(f"for scores of +-1000 your loss is {big}. {_EXP_OVERFLOWS}")
             raise Mistake(
                 f"for scores of +-1000 your loss is {big}: the naive form log(sigmoid(z)) "
                 "reaches log(0) = -inf (and 0 * inf is NaN). Work from the score so that exp "

@@ -265,8 +265,9 @@ def check_covariance(covariance) -> Feedback:
                 ) from None
             if "mismatch" in str(error) or "aligned" in str(error):
                 raise Mistake(
-                    f"the matrix product does not fit: {error}. For (D, D) the inner sizes "
-                    "must both be N, the examples: put the transpose on the left factor."
+                    f"the matrix product does not fit: {error}. For a (D, D) result the two "
+                    "inner sizes must both be N, the examples. Write down the shape of each "
+                    "factor: which one has to be transposed for that?"
                 ) from None
             raise
         if not np.array_equal(x, original):
@@ -276,7 +277,8 @@ def check_covariance(covariance) -> Feedback:
             raise Mistake(
                 f"the result has shape (N, N) = {out.shape}: one entry per PAIR OF EXAMPLES, "
                 "which is what centred @ centred.T gives. The covariance compares features, "
-                "(D, D): put the transpose first so the product sums over the examples."
+                "(D, D), so the product must sum over the examples: which factor has the "
+                "examples along its second axis?"
             )
         if out.shape != (d, d):
             raise Mistake(f"the covariance of D = {d} features has shape (D, D) = ({d}, {d})")
@@ -310,8 +312,9 @@ def check_covariance(covariance) -> Feedback:
             )
         if not _close(out, scatter / n):
             raise Mistake(
-                "the result differs from the covariance; centre the columns, multiply with the "
-                "transpose on the left, and divide by N"
+                "the result differs from the covariance; check each stage against its shape: "
+                "the centred columns (N, D), a product that sums over the N examples, (D, D), "
+                "then a mean rather than a sum"
             )
         return "(D, D), symmetric, and equal to np.cov(x, rowvar=False, bias=True)."
 
@@ -367,8 +370,9 @@ def check_numerical_derivative(numerical_derivative) -> Feedback:
             )
         elif _close(out, central * h * h):
             raise Mistake(
-                "the slopes are far too small: `/ 2 * h` divides by 2 and then MULTIPLIES by h "
-                "(Python reads left to right); put the run in brackets, / (2 * h)"
+                "the slopes are far too small: Python reads a / b * c left to right, as "
+                "(a / b) * c, so your h multiplies the result instead of dividing it. How do you "
+                "make Python divide by the whole run at once?"
             )
         elif _close(out, -central):
             raise Mistake(

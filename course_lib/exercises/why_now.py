@@ -65,8 +65,11 @@ def check_count_matmul_flops(count_matmul_flops) -> Feedback:
             )
         if got == n * m * (2 * d - 1):
             raise Mistake(
-                "n*m*(2d - 1) is exact if you skip the first addition; the course (like "
-                "everyone quoting GFLOP/s) counts d additions, giving 2*n*d*m."
+                f"you counted {got} = n*m*(2d - 1): a sum of d products needs only d - 1 "
+                "additions if you skip the first addition. GFLOP/s figures, and this course, "
+                "count differently: a multiply-add is 2 FLOPs, because each entry's running "
+                "sum starts at zero and every multiplication is followed by its own addition "
+                "into it. Count the additions that way."
             )
         if got == 2 * n * m:
             raise Mistake(

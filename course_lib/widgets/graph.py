@@ -234,8 +234,9 @@ class BackpropGraphExplorer(Explorer):
         if step == 0:
             return (
                 f"Forward pass for one example x = {f(t['x'])} with label y = {y:.0f}: the "
-                f"network says p = {p:.2f}, and the loss is L = {t['L']:.3f}. Move the slider "
-                f"to walk the backward pass, from the loss down to W1 (step 1 of {N_STEPS})."
+                f"network says p = {p:.2f}, and the loss is L = {t['L']:.3f}. This is step 0, "
+                f"before the backward pass; move the slider through steps 1 to {N_STEPS} to walk "
+                "it from the loss down to W1."
             )
         if step == 1:
             return (

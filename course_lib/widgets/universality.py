@@ -342,11 +342,11 @@ class UniversalityExplorer(Explorer):
         rmse = float(np.sqrt(np.mean((curve - self.y) ** 2)))
         units = "unit" if h == 1 else "units"
         label = ACTIVATION_LABELS[act]
-        self.ax_fit.set_title(f"H = {h} {label} {units}: largest error {worst:.3f}")
+        self.ax_fit.set_title(f"H = {h} {label} {units}: largest error {_error(worst, 3)}")
         return (
-            f"{h} hidden {label} {units}: the network's curve stays within {worst:.3f} of the "
-            f"target on [-1, 1] (root-mean-square error {rmse:.4f}). Hidden weights are random "
-            "and fixed; only the output layer is fitted, by least squares."
+            f"{h} hidden {label} {units}: the network's curve stays within {_error(worst, 3)} of "
+            f"the target on [-1, 1] (root-mean-square error {_error(rmse, 4)}). Hidden weights "
+            "are random and fixed; only the output layer is fitted, by least squares."
         )
 
     def _draw_bumps(self, n: int, w: float) -> str:
@@ -364,11 +364,11 @@ class UniversalityExplorer(Explorer):
         self.err_marker.set_data([n], [errors[n - 1]])
         worst = errors[n - 1]
         bumps = "bump" if n == 1 else "bumps"
-        self.ax_fit.set_title(f"n = {n} {bumps}, w = {w:,.0f}: largest error {worst:.3f}")
+        self.ax_fit.set_title(f"n = {n} {bumps}, w = {w:,.0f}: largest error {_error(worst, 3)}")
         sentence = (
             f"{n} {bumps} = {2 * n} sigmoid units of steepness w = {w:,.0f}: the network stays "
-            f"within {worst:.3f} of the curve on [{EDGE_MARGIN}, {1 - EDGE_MARGIN}]. Each bump "
-            "is as high as the curve at its midpoint."
+            f"within {_error(worst, 3)} of the curve on [{EDGE_MARGIN}, {1 - EDGE_MARGIN}]. "
+            "Each bump is as high as the curve at its midpoint."
         )
         rise, width = 10.0 / w, 1.0 / n
         if rise > width:
@@ -377,3 +377,10 @@ class UniversalityExplorer(Explorer):
                 f"1/n = {width:.2f}, so the bumps blur together."
             )
         return sentence
+
+
+def _error(value: float, decimals: int) -> str:
+    """An error for the readout: ``decimals`` places, or scientific notation when smaller."""
+    if value >= 10.0**-decimals:
+        return f"{value:.{decimals}f}"
+    return f"{value:.1e}"
