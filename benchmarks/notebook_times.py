@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Seconds allowed per notebook, by course number, and for the whole course.
 TARGET_EARLY_S = 30.0  # 00-05: small data, NumPy
 TARGET_DATA_S = 90.0  # 06-08: MNIST and Fashion-MNIST training
+TARGET_FINALE_S = 60.0  # 09: the drawing pad (trains both networks on a first run)
 TARGET_TOTAL_S = 300.0
 
 
@@ -53,6 +54,8 @@ def target_for(name: str) -> float | None:
         return TARGET_EARLY_S
     if number <= 8:
         return TARGET_DATA_S
+    if number == 9:
+        return TARGET_FINALE_S
     return None
 
 
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 "targets": {
                     "00-05": TARGET_EARLY_S,
                     "06-08": TARGET_DATA_S,
+                    "09": TARGET_FINALE_S,
                     "total": TARGET_TOTAL_S,
                 },
                 "over_target": over + ([] if total_ok else ["total"]),

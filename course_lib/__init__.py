@@ -31,6 +31,10 @@ notebook already taught.
   :mod:`course_lib.widgets.kernels` (kernel explorer), :mod:`course_lib.widgets.conv_arithmetic`
   (stride and padding explorer), :mod:`course_lib.permutation` (the pixel-shuffle experiment)
   and :mod:`course_lib.exercises.convolutions`; ``08`` :mod:`course_lib.exercises.cnn`
+* ``09_your_own_handwriting`` (the finale): :mod:`course_lib.data.preprocess` (MNIST's
+  preprocessing for drawn strokes), :mod:`course_lib.saved_models` (weights in the user's
+  folder), :mod:`course_lib.handwriting` (the prediction path),
+  :mod:`course_lib.widgets.drawing` (the drawing pad), :mod:`course_lib.exercises.handwriting`
 
 Each piece exists twice with the same file name, function name, argument order and weight
 layout: once in NumPy to read (:mod:`course_lib.numpy_nn`), once in PyTorch to go fast

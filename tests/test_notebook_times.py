@@ -23,6 +23,7 @@ def test_targets_follow_the_course_numbers():
     assert notebook_times.target_for("05_feed_forward_networks") == 30
     assert notebook_times.target_for("06_mnist_with_a_feed_forward_net") == 90
     assert notebook_times.target_for("08_convolutional_networks") == 90
+    assert notebook_times.target_for("09_your_own_handwriting") == 60
     assert notebook_times.target_for("scratch") is None
     assert notebook_times.target_for("00ab_scratch") is None
 
