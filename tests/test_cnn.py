@@ -1,4 +1,4 @@
-"""The small CNN: NumPy and PyTorch give the same logits and gradients on the same weights."""
+"""The CNNs: NumPy and PyTorch give the same logits and gradients; notebook 08's ConvNet."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from course_lib.numpy_nn.cnn import CNN as NumpyCNN
 from course_lib.numpy_nn.cnn import CNNConfig
 from course_lib.numpy_nn.gradcheck import check_gradient, numerical_gradient
 from course_lib.torch_nn.cnn import CNN as TorchCNN
+from course_lib.torch_nn.cnn import ConvNet
 
 with_device = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -182,6 +183,37 @@ def test_batch_norm_option_trains_mode_and_has_no_numpy_twin():
     assert model.training  # feature_maps puts the mode back
     with pytest.raises(ValueError, match="batch_norm=True"):
         model.numpy_params()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "inside", "params"),
+    [
+        ({}, (48, 4, 4), 219_226),  # notebook 08's MNIST network
+        ({"f1": 16, "f2": 32, "hidden": 128, "kernel_size": 3, "pad": 1}, (32, 7, 7), 207_018),
+    ],
+)
+def test_conv_net_shapes_and_parameter_counts(kwargs, inside, params):
+    model = ConvNet(**kwargs)
+    seen = []
+    model.fc1.register_forward_pre_hook(lambda m, inputs: seen.append(inputs[0].shape))
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert seen[0] == (3, inside[0] * inside[1] * inside[2])
+    assert sum(p.numel() for p in model.parameters()) == params
+    assert model.conv2.in_channels == model.conv1.out_channels
+
+
+def test_conv_net_is_seeded_by_the_global_generator_and_refuses_bad_sizes():
+    torch.manual_seed(3)
+    a = ConvNet(4, 8, 16)
+    torch.manual_seed(3)
+    b = ConvNet(4, 8, 16)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    with pytest.raises(ValueError, match="f2 must be an int >= 1"):
+        ConvNet(f2=0)
+    with pytest.raises(ValueError, match="pad must be an int >= 0"):
+        ConvNet(pad=-1)
+    with pytest.raises(ValueError, match="shrinks a 28 x 28 image to nothing"):
+        ConvNet(kernel_size=13)
 
 
 def test_uint8_images_are_scaled_like_the_torch_training_loop():

@@ -1,4 +1,4 @@
-"""The fast path of notebook 08 runs through the course's own fit; the benchmark script works.
+"""The fast path of notebook 10 runs through the course's own fit; the benchmark script works.
 
 Speed is not tested here (a shared CPU makes timings meaningless); the CUDA-only options are
 exercised with their CPU semantics, and on a GPU through the ``device`` fixture.
@@ -65,8 +65,8 @@ def test_fast_cnn_shapes_and_seed():
     assert out.shape == (3, 10)
     again = fast_cnn(FastRecipe(channels=(4, 8), hidden=16), seed=1)
     other = fast_cnn(FastRecipe(channels=(4, 8), hidden=16), seed=2)
-    w = model[0].weight
-    assert torch.equal(w, again[0].weight) and not torch.equal(w, other[0].weight)
+    w = model.conv1.weight
+    assert torch.equal(w, again.conv1.weight) and not torch.equal(w, other.conv1.weight)
 
 
 def test_train_once_uses_fit_and_learns(device, monkeypatch):
@@ -104,12 +104,12 @@ def test_gpu_options_have_working_cpu_semantics():
     )
     seen = []
     model = fast_cnn(recipe)
-    model[0].register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
+    model.conv1.register_forward_pre_hook(lambda m, inp: seen.append(inp[0]))
     h = train.fit(model, x[:, None], y, device="cpu", progress=False, **recipe.fit_kwargs())
     assert h.steps_per_epoch == 4
     assert seen[0].is_contiguous(memory_format=torch.channels_last)
-    assert model[0].weight.is_contiguous(memory_format=torch.channels_last)
-    assert model[0].weight.dtype == torch.float32  # autocast keeps the weights in float32
+    assert model.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+    assert model.conv1.weight.dtype == torch.float32  # autocast keeps the weights in float32
     assert all(np.isfinite(h.step_loss)) and h.step_loss[-1] < h.step_loss[0]
 
 

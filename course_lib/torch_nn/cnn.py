@@ -1,6 +1,10 @@
-"""The small convolutional network the notebooks train, in PyTorch.
+"""The convolutional networks of notebook 08, in PyTorch.
 
-Same layers and names as the NumPy :class:`course_lib.numpy_nn.cnn.CNN`::
+* :class:`ConvNet`: the network the learner writes in ``08`` (the reference its check
+  compares with, and what :func:`course_lib.torch_nn.fast.fast_cnn` builds);
+* :class:`CNN`: a configurable CNN with a NumPy twin.
+
+:class:`CNN` has the same layers and names as the NumPy :class:`course_lib.numpy_nn.cnn.CNN`::
 
     x (N, C, S, S)
       -> conv1 (k x k, pad k//2) [-> bn1] -> ReLU -> maxpool 2x2   (N, F1, S/2, S/2)
@@ -32,7 +36,72 @@ from course_lib.numpy_nn.cnn import CNN as NumpyCNN
 from course_lib.numpy_nn.cnn import CNNConfig
 from course_lib.torch_nn._checks import check_matches_weights
 
-__all__ = ["CNN"]
+__all__ = ["CNN", "ConvNet"]
+
+
+class ConvNet(nn.Module):
+    """Two conv blocks and a classifier for 28 x 28 grey images.
+
+    ``x (N, 1, 28, 28)`` float pixels in [0, 1] ``-> (N, 10)`` logits. With the defaults
+    (5 x 5 kernels, no padding; about 220k parameters)::
+
+        conv1 5x5 (f1) -> bn1 -> ReLU -> pool 2x2    (N, f1, 24, 24) -> (N, f1, 12, 12)
+        conv2 5x5 (f2) -> bn2 -> ReLU -> pool 2x2    (N, f2, 8, 8)   -> (N, f2, 4, 4)
+        flatten                                      (N, 16 f2)
+        fc1 -> ReLU -> fc2                           (N, hidden) -> (N, 10)
+
+    In general each block turns a side ``S`` into ``(S + 2 pad - kernel_size + 1) // 2``, and
+    ``fc1`` reads ``f2 * S2 * S2`` numbers, ``S2`` being the side after block 2. Without
+    padding the maps shrink (the border of an MNIST digit is empty anyway, and smaller maps
+    mean less arithmetic); ``kernel_size=3, pad=1`` keeps every map the size of its input
+    until the pooling, for images whose borders matter. Batch normalisation after each
+    convolution makes a large learning rate safe. The layers are created in the order above,
+    so ``torch.manual_seed(s)`` followed by ``ConvNet(...)`` always gives the same weights.
+
+    Introduced in ``08_convolutional_networks``.
+    """
+
+    def __init__(
+        self,
+        f1: int = 16,
+        f2: int = 48,
+        hidden: int = 256,
+        kernel_size: int = 5,
+        pad: int = 0,
+    ):
+        super().__init__()
+        for name, value, low in (
+            ("f1", f1, 1),
+            ("f2", f2, 1),
+            ("hidden", hidden, 1),
+            ("kernel_size", kernel_size, 1),
+            ("pad", pad, 0),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        side = 28
+        for _ in range(2):
+            side = (side + 2 * pad - kernel_size + 1) // 2  # a convolution, then a 2x2 pool
+        if side < 1:
+            raise ValueError(
+                f"kernel_size={kernel_size} with pad={pad} shrinks a 28 x 28 image to nothing "
+                "after two blocks; use a smaller kernel or more padding"
+            )
+        self.conv1 = nn.Conv2d(1, f1, kernel_size, padding=pad)  # (N, f1, S1, S1)
+        self.bn1 = nn.BatchNorm2d(f1)
+        self.conv2 = nn.Conv2d(f1, f2, kernel_size, padding=pad)  # (N, f2, S2, S2)
+        self.bn2 = nn.BatchNorm2d(f2)
+        self.pool = nn.MaxPool2d(2)  # halves height and width
+        self.fc1 = nn.Linear(f2 * side * side, hidden)  # (N, hidden)
+        self.fc2 = nn.Linear(hidden, 10)  # (N, 10)
+
+    def forward(self, x):
+        """Logits ``(N, 10)`` for float images ``(N, 1, 28, 28)``."""
+        h = self.pool(torch.relu(self.bn1(self.conv1(x))))  # (N, f1, 12, 12) by default
+        h = self.pool(torch.relu(self.bn2(self.conv2(h))))  # (N, f2, 4, 4) by default
+        h = h.flatten(1)  # (N, f2 * S2 * S2)
+        h = torch.relu(self.fc1(h))  # (N, hidden)
+        return self.fc2(h)  # (N, 10)
 
 
 class CNN(nn.Module):

@@ -3,7 +3,8 @@
 The course's record: train a CNN to >= 99.0% MNIST test accuracy as fast as possible. Nothing
 here is a second training loop: a :class:`FastRecipe` is a set of arguments for
 :func:`course_lib.torch_nn.train.fit`, and :func:`train_once` calls ``fit`` with them. The
-tricks, from the one that matters most to the ones that polish (each explained in ``08``):
+tricks, from the one that matters most to the ones that polish (each explained in
+``10_how_fast_can_it_go``):
 
 1. **Keep the data on the device.** ``fit`` moves the 60 000 images to the GPU once and
    slices batches there, so no step waits for a host-to-device copy.
@@ -21,7 +22,8 @@ On a CPU tricks 4-7 do not help (or are unavailable), so :meth:`FastRecipe.for_d
 them off there; the CPU record relies on 1-3 and a small network.
 
 Shape letters: N examples, B batch size, K classes.
-Introduced in ``08_convolutional_networks`` ("How fast can it go?").
+The network is the ``ConvNet`` the learner builds in ``08_convolutional_networks``.
+Introduced in ``10_how_fast_can_it_go``.
 """
 
 from __future__ import annotations
@@ -93,36 +95,21 @@ class FastRecipe:
 
 
 def fast_cnn(recipe: FastRecipe | None = None, *, seed: int = 0):
-    """The record network: two conv blocks and a small classifier (about 220k parameters).
+    """The record network: the :class:`~course_lib.torch_nn.cnn.ConvNet` of ``08``.
 
     ``x (N, 1, 28, 28) -> conv 5x5 (F1) -> BN -> ReLU -> max-pool 2 -> (N, F1, 12, 12)``
     ``-> conv 5x5 (F2) -> BN -> ReLU -> max-pool 2 -> (N, F2, 4, 4) -> flatten``
-    ``-> linear (hidden) -> ReLU -> linear -> (N, 10) logits``.
-
-    Unlike :class:`course_lib.torch_nn.cnn.CNN` the convolutions have no padding: the
-    borders of an MNIST digit are empty anyway, and smaller maps mean less arithmetic.
-    ``seed`` fixes the initial weights.
+    ``-> linear (hidden) -> ReLU -> linear -> (N, 10) logits``, with F1, F2 =
+    ``recipe.channels`` and ``recipe.hidden`` units. ``seed`` fixes the initial weights.
     """
     import torch
-    from torch import nn
+
+    from course_lib.torch_nn.cnn import ConvNet
 
     recipe = FastRecipe() if recipe is None else recipe
     f1, f2 = recipe.channels
     torch.manual_seed(seed)
-    return nn.Sequential(
-        nn.Conv2d(1, f1, 5),  # (N, F1, 24, 24)
-        nn.BatchNorm2d(f1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),  # (N, F1, 12, 12)
-        nn.Conv2d(f1, f2, 5),  # (N, F2, 8, 8)
-        nn.BatchNorm2d(f2),
-        nn.ReLU(),
-        nn.MaxPool2d(2),  # (N, F2, 4, 4)
-        nn.Flatten(),  # (N, 16 F2)
-        nn.Linear(16 * f2, recipe.hidden),
-        nn.ReLU(),
-        nn.Linear(recipe.hidden, 10),  # (N, 10)
-    )
+    return ConvNet(f1, f2, recipe.hidden)
 
 
 @dataclass(frozen=True)

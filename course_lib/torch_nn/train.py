@@ -13,7 +13,7 @@ without making it hard to read:
    wait for the GPU. The per-step losses are written into a tensor on the device and read back
    once per epoch (or when a callback wants to draw them).
 
-Optional speed-ups for the course's record (each explained in :func:`fit` and in ``08``): a
+Optional speed-ups for the course's record (each explained in :func:`fit` and in ``10``): a
 one-cycle learning-rate schedule, channels-last memory layout, bf16 autocast, ``torch.compile``
 (with CUDA graphs on a GPU) and fused optimisers.
 
@@ -324,7 +324,7 @@ def fit(
     ``callback(history)`` runs every ``log_every`` steps and after every epoch (for example
     :class:`LiveLossPlot`); ``progress`` shows a ``tqdm.auto`` bar.
 
-    Speed-ups (used by :mod:`course_lib.torch_nn.fast`, taught in ``08``):
+    Speed-ups (used by :mod:`course_lib.torch_nn.fast`, taught in ``10``):
 
     * ``schedule="onecycle"``: the learning rate climbs from ``lr / 25`` to ``lr`` over the
       first 30% of the steps, then anneals towards zero. A large peak rate is safe because it
@@ -343,7 +343,7 @@ def fit(
     * ``drop_last=True``: skip the last, smaller batch so every step has the same shape
       (compiled code and CUDA graphs then never see a new shape).
 
-    Introduced in ``06_mnist_with_a_feed_forward_net``; used in ``07`` and ``08``.
+    Introduced in ``06_mnist_with_a_feed_forward_net``; used in ``07``, ``08`` and ``10``.
     """
     import torch
 
