@@ -35,6 +35,8 @@ notebook already taught.
   preprocessing for drawn strokes), :mod:`course_lib.saved_models` (weights in the user's
   folder), :mod:`course_lib.handwriting` (the prediction path),
   :mod:`course_lib.widgets.drawing` (the drawing pad), :mod:`course_lib.exercises.handwriting`
+* ``10_how_fast_can_it_go`` (optional): :mod:`course_lib.torch_nn.fast`,
+  :mod:`course_lib.exercises.fast` (the one-cycle schedule)
 
 Each piece exists twice with the same file name, function name, argument order and weight
 layout: once in NumPy to read (:mod:`course_lib.numpy_nn`), once in PyTorch to go fast
