@@ -197,7 +197,9 @@ def check_flatten_images(flatten_images) -> Feedback:
     return run_check(
         "flatten_images",
         attempt,
-        start_hint="Keep the first axis (one row per image) and let NumPy work out the length of each row.",
+        start_hint=(
+            "Keep the first axis (one row per image) and let NumPy work out the length of each row."
+        ),
     )
 
 
@@ -303,7 +305,10 @@ def check_accuracy_from_logits(accuracy_from_logits) -> Feedback:
     return run_check(
         "accuracy_from_logits",
         attempt,
-        start_hint="A network predicts the class with the largest logit in each row; then count how often that prediction equals the label, as a fraction.",
+        start_hint=(
+            "A network predicts the class with the largest logit in each row; then count how "
+            "often that prediction equals the label, as a fraction."
+        ),
     )
 
 
