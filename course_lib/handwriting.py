@@ -100,9 +100,10 @@ def probabilities(model, image, *, flatten: bool) -> np.ndarray:
 def first_layer_maps(cnn, image) -> np.ndarray:
     """The CNN's first block (convolution, batch norm if any, ReLU) on one image: ``(F, H', W')``.
 
-    Works for :class:`course_lib.torch_nn.cnn.CNN` (its ``feature_maps``) and for an
-    ``nn.Sequential`` such as :func:`course_lib.torch_nn.fast.fast_cnn` (its layers up to the
-    first ReLU). Introduced in ``09_your_own_handwriting``.
+    Works for :class:`course_lib.torch_nn.cnn.CNN` (its ``feature_maps``), for 08's
+    :class:`course_lib.torch_nn.cnn.ConvNet` (which :func:`course_lib.torch_nn.fast.fast_cnn`
+    builds: conv1, bn1, ReLU) and for an ``nn.Sequential`` (its layers up to the first ReLU).
+    Introduced in ``09_your_own_handwriting``.
     """
     import torch
 
@@ -110,10 +111,13 @@ def first_layer_maps(cnn, image) -> np.ndarray:
     if hasattr(cnn, "feature_maps"):
         with _one_thread():
             return cnn.feature_maps(img[None, None], layer=1)[0]
+    if hasattr(cnn, "conv1") and hasattr(cnn, "bn1"):  # 08's ConvNet (fast_cnn builds one)
+        first_block = torch.nn.Sequential(cnn.conv1, cnn.bn1, torch.nn.ReLU())
+        return first_layer_maps(first_block, img)
     if not isinstance(cnn, torch.nn.Sequential):
         raise TypeError(
-            "cnn must be a course_lib CNN or an nn.Sequential that starts with a convolution, "
-            f"got {type(cnn).__name__}"
+            "cnn must be a course_lib CNN, 08's ConvNet or an nn.Sequential that starts with a "
+            f"convolution, got {type(cnn).__name__}"
         )
     upto = next((i for i, m in enumerate(cnn) if isinstance(m, torch.nn.ReLU)), None)
     if upto is None:
