@@ -45,7 +45,7 @@ WIDGET_FALLBACK = re.compile(r"\b(IntSlider|FloatSlider|Dropdown|VBox|HBox|Image
 #: 1440-pixel screen at 200% zoom. Every explorer must fit and stay usable in both.
 LAYOUTS = {"a 1024-pixel window": (1024, 768), "200% zoom of a 1440-pixel window": (720, 450)}
 #: Shortest slider track (CSS pixels) that still allows a fine drag.
-MIN_TRACK_PX = {"a 1024-pixel window": 150, "200% zoom of a 1440-pixel window": 60}
+MIN_TRACK_PX = {"a 1024-pixel window": 110, "200% zoom of a 1440-pixel window": 60}
 
 _JS_LAYOUT = """(el) => {
   const out = el.closest('.jp-OutputArea-output');
