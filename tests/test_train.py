@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -300,3 +302,31 @@ def test_live_loss_plot_draws_a_numpy_mlp_history_without_a_validation_entry():
     assert plot._raw.get_xdata().size == len(history.step_loss)
     labels = [t.get_text() for t in plot._ax.get_legend().get_texts()]
     assert not any("validation" in label for label in labels)  # no validation data, no entry
+
+
+def test_live_loss_plot_keeps_drawing_to_a_small_share_of_the_run():
+    x, y = blobs(n=60)
+    history = fit(small_mlp(), x, y, epochs=1, batch_size=10, lr=0.01, progress=False)
+    plot = LiveLossPlot(enabled=True, min_interval=0.0, max_share=0.1)
+    drawing = []
+
+    def slow_show():  # a renderer that takes 20 ms, like a big figure on a slow core
+        started = time.perf_counter()
+        time.sleep(0.02)
+        drawing.append(time.perf_counter() - started)
+
+    plot._show = slow_show
+    started = time.perf_counter()
+    while time.perf_counter() - started < 1.0:  # a training loop reporting every 2 ms
+        plot(history)
+        time.sleep(0.002)
+    total = time.perf_counter() - started
+    assert plot.draws >= 3  # it does redraw...
+    assert sum(drawing) <= 0.15 * total  # ...but not at the loop's expense
+
+
+def test_live_loss_plot_rejects_a_share_outside_zero_to_one():
+    with pytest.raises(ValueError, match="max_share"):
+        LiveLossPlot(max_share=0)
+    with pytest.raises(ValueError, match="max_share"):
+        LiveLossPlot(max_share=1.5)

@@ -576,6 +576,11 @@ class LiveLossPlot:
     ``enabled=True``, and it redraws at most every ``min_interval`` seconds (the last epoch
     is always drawn). ``smooth`` is the moving-average window in steps.
 
+    Drawing is not free: rendering the figure takes about 0.2 s on a slow laptop core, time
+    the training loop waits for. So the pause between two redraws is also at least
+    ``(1 - max_share) / max_share`` times the last redraw's cost, which keeps drawing below
+    ``max_share`` of the run (10% by default) however slow the machine.
+
     Usage: ``fit(model, x, y, ..., callback=LiveLossPlot())``; it also draws the NumPy
     ``MLP.fit`` history (``callback=LiveLossPlot(), callback_every=50``).
     Introduced in ``06_mnist_with_a_feed_forward_net``.
@@ -587,12 +592,23 @@ class LiveLossPlot:
         *,
         smooth: int = 25,
         min_interval: float = 0.5,
+        max_share: float = 0.1,
         enabled: bool | None = None,
         figsize: tuple[float, float] = (6.0, 3.2),
     ):
         check_positive_int(smooth, "smooth")
         if isinstance(min_interval, bool) or not isinstance(min_interval, numbers.Real):
             raise TypeError(f"min_interval must be a number of seconds, got {min_interval!r}")
+        if (
+            isinstance(max_share, bool)
+            or not isinstance(max_share, numbers.Real)
+            or not 0 < max_share <= 1
+        ):
+            raise ValueError(
+                f"max_share must be a fraction in (0, 1], the most of the run drawing may "
+                f"take, got {max_share!r}"
+            )
+        self.max_share = float(max_share)
         self.title = title
         self.smooth = smooth
         self.min_interval = float(min_interval)
@@ -602,6 +618,7 @@ class LiveLossPlot:
         self._handle = None
         self._fig = None
         self._last = -math.inf
+        self._gap = 0.0  # seconds to wait after the last redraw, from what it cost
         self._last_epoch_drawn = -1
 
     def __call__(self, history: History) -> None:
@@ -609,11 +626,16 @@ class LiveLossPlot:
             return
         now = time.perf_counter()
         new_epoch = history.epochs != self._last_epoch_drawn
-        if not new_epoch and now - self._last < self.min_interval:
+        if not new_epoch and now - self._last < max(self.min_interval, self._gap):
             return
-        self._last = now
         self._last_epoch_drawn = history.epochs
+        if self._fig is None:
+            self._setup()  # a one-off cost, not counted as drawing
+            now = time.perf_counter()
         self._draw(history)
+        self._last = time.perf_counter()
+        cost = self._last - now
+        self._gap = cost * (1 - self.max_share) / self.max_share
 
     def _setup(self):
         from matplotlib.figure import Figure
