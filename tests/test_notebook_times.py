@@ -21,7 +21,8 @@ def test_targets_follow_the_course_numbers():
     assert notebook_times.target_for("00_welcome") == 30
     assert notebook_times.target_for("00a_primer") == 30
     assert notebook_times.target_for("05_feed_forward_networks") == 30
-    assert notebook_times.target_for("06_mnist_with_a_feed_forward_net") == 90
+    assert notebook_times.target_for("06_mnist_with_a_feed_forward_net") == 45
+    assert notebook_times.target_for("07_convolutions") == 45
     assert notebook_times.target_for("08_convolutional_networks") == 90
     assert notebook_times.target_for("09_your_own_handwriting") == 60
     assert notebook_times.target_for("10_how_fast_can_it_go") == 90
