@@ -12,6 +12,13 @@ is synchronised before the clock stops, and a time budget keeps the whole measur
 seconds. :func:`describe_throughput` turns the numbers into a sentence and
 :func:`plot_throughput` into a figure.
 
+The same question for a whole **training step** (forward pass, backward pass and weight
+update on one mini-batch): :func:`mlp_training_steps` builds that step for the MLP
+784-256-10 in NumPy (the backward pass of ``05``), in PyTorch on the CPU and on a GPU when
+there is one; :func:`numpy_training_step` and :func:`torch_training_step` build it for any
+model (``10`` uses them for the ConvNet), and :func:`measure_training_steps` times the steps
+one backend after the other and reports images per second and speed-ups.
+
 Introduced in ``01_why_deep_learning``.
 """
 
@@ -19,7 +26,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -265,6 +272,17 @@ def _mps_sync() -> None:
     torch.mps.synchronize()
 
 
+def _sync_for(device) -> Callable[[], None]:
+    """A function that waits for ``device`` to finish its queued work (nothing for a CPU)."""
+    import torch
+
+    if device.type == "cuda":
+        return lambda: torch.cuda.synchronize(device)
+    if device.type == "mps":
+        return _mps_sync
+    return lambda: None
+
+
 def describe_throughput(result: ThroughputResult) -> str:
     """A few sentences that read the learner's own numbers: fastest rate and speed-ups.
 
@@ -378,3 +396,246 @@ def flops_to_seconds(flops: float, gflops: float) -> float:
     if not math.isfinite(gflops) or gflops <= 0:
         raise ValueError(f"gflops must be a positive rate, got {gflops}")
     return float(flops) / (gflops * 1e9)
+
+
+# ------------------------------------------------------------------ one training step
+
+#: The network whose training step notebooks 01 and 10 both time: 784 pixels, 256 hidden
+#: ReLU units, 10 classes.
+MLP_SIZES = (784, 256, 10)
+
+
+@dataclass(frozen=True)
+class StepTiming:
+    """One backend's training step: forward, backward and update on one mini-batch."""
+
+    backend: str  # key of BACKEND_LABELS, e.g. "numpy"
+    batch_size: int  # B: examples in the mini-batch
+    seconds: float  # wall-clock time of one step, the fastest repeat
+
+    @property
+    def images_per_second(self) -> float:
+        """Training throughput: ``batch_size / seconds``."""
+        return self.batch_size / self.seconds
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The training step of one model at one batch size, timed on several backends."""
+
+    model: str  # what was trained, e.g. "MLP 784-256-10"
+    timings: tuple[StepTiming, ...]
+    devices: dict = field(default_factory=dict)  # backend -> description
+
+    @property
+    def backends(self) -> list[str]:
+        """The backends that were measured, in the order of BACKEND_LABELS."""
+        seen = {t.backend for t in self.timings}
+        return [b for b in BACKEND_LABELS if b in seen]
+
+    @property
+    def batch_size(self) -> int:
+        return self.timings[0].batch_size
+
+    def timing(self, backend: str) -> StepTiming:
+        """The timing of ``backend``."""
+        for t in self.timings:
+            if t.backend == backend:
+                return t
+        raise ValueError(f"no timing for backend {backend!r}; measured backends: {self.backends}")
+
+    def speedup(self, fast: str, slow: str) -> float:
+        """How many times more images per second ``fast`` trains than ``slow``.
+
+        Below 1 when ``fast`` was in fact the slower of the two.
+        """
+        return self.timing(slow).seconds / self.timing(fast).seconds
+
+
+def numpy_training_step(model, x, y, *, lr: float = 0.01) -> Callable[[], float]:
+    """One plain SGD step of a NumPy model, as a function of no arguments.
+
+    ``model`` has ``params`` (a dict of arrays) and ``loss_and_grads(x, y) -> (loss, grads)``
+    (:class:`course_lib.numpy_nn.mlp.MLP`, :class:`course_lib.numpy_nn.cnn.CNN`); ``x`` is
+    one mini-batch ``(B, ...)``, ``y`` its ``(B,)`` labels. Each call runs the forward and
+    backward pass and updates every parameter in place, ``p -= lr * grad``; it returns the
+    loss. Introduced in ``01_why_deep_learning``.
+    """
+    if not hasattr(model, "loss_and_grads") or not isinstance(getattr(model, "params", None), dict):
+        raise TypeError(
+            "model must be a NumPy model with params and loss_and_grads(x, y), such as "
+            f"course_lib.numpy_nn.mlp.MLP; got {type(model).__name__}"
+        )
+    lr = check_positive_float(lr, "lr")
+
+    def step() -> float:
+        loss, grads = model.loss_and_grads(x, y)
+        for name, grad in grads.items():
+            model.params[name] -= lr * grad  # the update, in place
+        return loss
+
+    return step
+
+
+def torch_training_step(model, x, y, *, device=None, lr: float = 0.01) -> Callable[[], None]:
+    """One plain SGD step of a PyTorch model on ``device``, as a function of no arguments.
+
+    ``x`` ``(B, ...)`` and ``y`` ``(B,)`` (NumPy arrays or tensors) are copied to the device
+    once, with the model; each call runs the forward pass, the cross-entropy, the backward
+    pass and the update, then waits for a GPU to finish (its calls return before the work is
+    done, and a stopwatch must not stop early). ``device=None`` picks the best device.
+    Introduced in ``01_why_deep_learning``; used in ``10_how_fast_can_it_go``.
+    """
+    import torch
+
+    from course_lib.device import pick_device
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    lr = check_positive_float(lr, "lr")
+    device = pick_device() if device is None else torch.device(device)
+    model = model.to(device).train()
+    xb = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(device)
+    yb = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y).to(device)
+    xb, yb = xb.float(), yb.long()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    sync = _sync_for(device)
+
+    def step() -> None:
+        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        sync()
+
+    return step
+
+
+def mlp_training_steps(
+    batch_size: int = 128,
+    *,
+    sizes: Sequence[int] = MLP_SIZES,
+    backends: Sequence[str] | None = None,
+    seed: int = 0,
+) -> dict[str, Callable]:
+    """The training step of the same MLP on each backend: ``{backend: step}``.
+
+    The batch is ``batch_size`` random inputs ``(B, D)`` with random labels ``(B,)``: the
+    step costs the same whatever the numbers are. NumPy runs the course's
+    :class:`course_lib.numpy_nn.mlp.MLP` (forward and backward written out, ``05``);
+    PyTorch runs its twin :class:`course_lib.torch_nn.mlp.MLP`, which starts from the same
+    weights, on the CPU and on each GPU in ``backends`` (default :func:`available_backends`).
+    Introduced in ``01_why_deep_learning``; used in ``10_how_fast_can_it_go``.
+    """
+    from course_lib.numpy_nn.mlp import MLP as NumpyMLP
+
+    batch_size = check_positive_int(batch_size, "batch_size")
+    backends = _check_backends(backends)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch_size, sizes[0]), dtype=np.float32)  # (B, D)
+    y = rng.integers(0, sizes[-1], size=batch_size)  # (B,)
+    steps = {}
+    for backend in backends:
+        if backend == "numpy":
+            steps[backend] = numpy_training_step(NumpyMLP(sizes, seed=seed), x, y)
+        else:
+            from course_lib.torch_nn.mlp import MLP as TorchMLP
+
+            model = TorchMLP(sizes, seed=seed)
+            steps[backend] = torch_training_step(model, x, y, device=backend.split("-")[1])
+    return steps
+
+
+def _check_backends(backends) -> list[str]:
+    backends = available_backends() if backends is None else list(backends)
+    unknown = [b for b in backends if b not in BACKEND_LABELS]
+    if unknown:
+        raise ValueError(f"unknown backend(s) {unknown}; choose from {list(BACKEND_LABELS)}")
+    return backends
+
+
+def measure_training_steps(
+    steps: Mapping[str, Callable],
+    *,
+    batch_size: int,
+    model: str,
+    repeats: int = 3,
+    budget_s: float = 1.5,
+    timer=None,
+) -> StepResult:
+    """Time each backend's training step; return a :class:`StepResult`.
+
+    ``steps`` maps a backend (a key of ``BACKEND_LABELS``) to a function of no arguments that
+    runs one step on a mini-batch of ``batch_size`` examples (:func:`mlp_training_steps`,
+    :func:`numpy_training_step`, :func:`torch_training_step`). Each is timed as in
+    :func:`measure_matmul_throughput`: one untimed warm-up step, then ``repeats`` timed runs,
+    the fastest kept, one backend after the other with a short pause between them.
+    ``timer(fn, repeats, number)``, when given, is your own stopwatch (``01``'s exercise).
+    ``model`` names the network for the sentences and the table.
+    Introduced in ``01_why_deep_learning``; used in ``10_how_fast_can_it_go``.
+    """
+    if not isinstance(steps, Mapping) or not steps:
+        raise TypeError(
+            "steps must be a non-empty dict {backend: step function}, such as "
+            f"mlp_training_steps(128); got {steps!r}"
+        )
+    _check_backends(list(steps))
+    for backend, fn in steps.items():
+        if not callable(fn):
+            raise TypeError(f"steps[{backend!r}] must be a function of no arguments")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    repeats = check_positive_int(repeats, "repeats")
+    budget_s = check_positive_float(budget_s, "budget_s")
+    if timer is not None and not callable(timer):
+        raise TypeError(
+            f"timer must be a function timer(fn, repeats, number) -> seconds, got "
+            f"{type(timer).__name__}; leave it out to use the built-in timing loop"
+        )
+    from course_lib.device import describe_device
+
+    timings, devices = [], {}
+    for i, backend in enumerate(b for b in BACKEND_LABELS if b in steps):
+        if i:
+            time.sleep(SETTLE_S)  # let the previous library's worker threads go to sleep
+        fn = steps[backend]
+        if timer is None:
+            seconds, _ = _best_time(fn, repeats, budget_s)
+        else:
+            seconds = _time_with(timer, fn, repeats)
+        timings.append(StepTiming(backend, batch_size, seconds))
+        devices[backend] = (
+            "cpu (NumPy)" if backend == "numpy" else describe_device(backend.split("-")[1])
+        )
+    return StepResult(model, tuple(timings), devices)
+
+
+def describe_training_steps(result: StepResult) -> str:
+    """One line per backend (ms per step, images per second) and the speed-ups between them.
+
+    Introduced in ``01_why_deep_learning``.
+    """
+    if not isinstance(result, StepResult):
+        raise TypeError(
+            "result must be the StepResult returned by measure_training_steps, "
+            f"got {type(result).__name__}"
+        )
+    lines = [f"One training step of the {result.model} on {result.batch_size} examples:"]
+    for backend in result.backends:
+        t = result.timing(backend)
+        lines.append(
+            f"  {BACKEND_LABELS[backend]:<26} {t.seconds * 1e3:9.2f} ms "
+            f"{t.images_per_second:>13,.0f} images/s"
+        )
+    backends = result.backends
+    for i, fast in enumerate(backends):
+        for slow in backends[:i]:
+            ratio = result.speedup(fast, slow)
+            lines.append(
+                f"  {BACKEND_LABELS[fast]} against {BACKEND_LABELS[slow]}: "
+                + (
+                    f"{ratio:,.1f} times as fast"
+                    if ratio >= 1
+                    else f"{1 / ratio:,.1f} times slower"
+                )
+            )
+    return "\n".join(lines)

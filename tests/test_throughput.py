@@ -188,3 +188,102 @@ def test_a_very_slow_small_product_is_not_printed_as_zero():
     timings = (Timing("numpy", 64, matmul_flops(64) / 0.04e9, 3), Timing("numpy", 1024, 0.1, 3))
     text = describe_throughput(ThroughputResult(timings, "float32"))
     assert "only 0.04 GFLOP/s" in text and "0.0 GFLOP/s" not in text, text
+
+
+# ------------------------------------------------------------------ one training step
+
+
+def test_the_same_mlp_step_runs_on_every_backend_and_learns(device):
+    from course_lib.throughput import mlp_training_steps
+
+    backends = ["numpy", "torch-cpu"] + ([f"torch-{device}"] if device != "cpu" else [])
+    steps = mlp_training_steps(32, sizes=(20, 8, 3), backends=backends)
+    assert list(steps) == backends
+    losses = [steps["numpy"]() for _ in range(30)]  # the same batch again and again
+    assert losses[-1] < losses[0], "repeated SGD steps on one batch should lower its loss"
+    for backend in backends[1:]:
+        assert steps[backend]() is None
+
+
+def test_numpy_and_torch_steps_start_from_the_same_weights_and_agree():
+    import torch
+
+    from course_lib.numpy_nn.mlp import MLP as NumpyMLP
+    from course_lib.throughput import numpy_training_step, torch_training_step
+    from course_lib.torch_nn.mlp import MLP as TorchMLP
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 6)).astype(np.float32)
+    y = rng.integers(0, 3, size=16)
+    mine, twin = NumpyMLP([6, 5, 3], seed=1), TorchMLP([6, 5, 3], seed=1)
+    numpy_training_step(mine, x, y, lr=0.1)()
+    torch_training_step(twin, x, y, device="cpu", lr=0.1)()
+    first = next(twin.parameters()).detach()  # PyTorch stores W1 as (H, D)
+    assert torch.allclose(first.T, torch.from_numpy(mine.params["W1"]), atol=1e-5)
+
+
+def test_step_timings_give_images_per_second_and_speedups():
+    from course_lib.throughput import StepResult, StepTiming, describe_training_steps
+
+    result = StepResult(
+        "MLP 784-256-10",
+        (StepTiming("numpy", 128, 0.004), StepTiming("torch-cpu", 128, 0.002)),
+    )
+    assert result.timing("numpy").images_per_second == pytest.approx(32_000)
+    assert result.speedup("torch-cpu", "numpy") == pytest.approx(2.0)
+    assert result.speedup("numpy", "torch-cpu") == pytest.approx(0.5)
+    text = describe_training_steps(result)
+    assert "4.00 ms" in text and "32,000 images/s" in text
+    assert "PyTorch (CPU) against NumPy (CPU): 2.0 times as fast" in text
+    slower = StepResult("m", (StepTiming("numpy", 8, 0.001), StepTiming("torch-cpu", 8, 0.003)))
+    assert "3.0 times slower" in describe_training_steps(slower)
+    with pytest.raises(ValueError, match="no timing"):
+        result.timing("torch-cuda")
+
+
+def test_measure_training_steps_uses_your_timer_one_backend_after_the_other(monkeypatch):
+    import course_lib.throughput as throughput
+
+    monkeypatch.setattr(throughput.time, "sleep", lambda s: None)
+    order = []
+    steps = {"torch-cpu": lambda: order.append("torch"), "numpy": lambda: order.append("numpy")}
+
+    def timer(fn, repeats, number):
+        fn()
+        return 0.01
+
+    result = throughput.measure_training_steps(steps, batch_size=64, model="m", timer=timer)
+    assert result.backends == ["numpy", "torch-cpu"]  # measured in the table's order
+    assert order[0] == "numpy" and order[-1] == "torch"
+    assert all(
+        t.seconds == 0.01 and t.images_per_second == pytest.approx(6400) for t in result.timings
+    )
+    built_in = throughput.measure_training_steps(
+        {"numpy": lambda: None}, batch_size=1, model="m", repeats=2
+    )
+    assert built_in.timings[0].seconds > 0
+
+
+def test_training_step_helpers_refuse_bad_input():
+    from course_lib.throughput import (
+        describe_training_steps,
+        measure_training_steps,
+        mlp_training_steps,
+        numpy_training_step,
+        torch_training_step,
+    )
+
+    with pytest.raises(TypeError, match="non-empty dict"):
+        measure_training_steps({}, batch_size=1, model="m")
+    with pytest.raises(ValueError, match="unknown backend"):
+        measure_training_steps({"jax": lambda: None}, batch_size=1, model="m")
+    with pytest.raises(TypeError, match="function of no arguments"):
+        measure_training_steps({"numpy": 3}, batch_size=1, model="m")
+    with pytest.raises(ValueError, match="batch_size"):
+        mlp_training_steps(0)
+    with pytest.raises(TypeError, match="NumPy model"):
+        numpy_training_step(object(), None, None)
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        torch_training_step(object(), None, None)
+    with pytest.raises(TypeError, match="StepResult"):
+        describe_training_steps({"numpy": 1.0})
