@@ -2,9 +2,10 @@
 
 Used by ``tests/test_browser.py`` and ``benchmarks/browser_latency.py``. A
 :class:`LabServer` runs JupyterLab on 127.0.0.1 on a free port with a random token, serving
-a temporary copy of the notebooks, isolated from the user's Jupyter settings. A
-:class:`LabPage` opens a notebook, runs every cell, and finds and moves the explorers'
-sliders, reading the result back from the page.
+a temporary copy of the notebooks, isolated from the user's Jupyter settings; with
+``kind="notebook"`` it runs Jupyter Notebook 7 instead, which is built from JupyterLab's
+components, so the same page code drives both. A :class:`LabPage` opens a notebook, runs
+every cell, and finds and moves the explorers' sliders, reading the result back from the page.
 
 Both are context managers: the server and the browser are shut down however the block ends.
 """
@@ -63,17 +64,60 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class LabServer:
-    """JupyterLab on 127.0.0.1 serving a copy of ``notebooks/`` under ``root/notebooks``."""
+#: What differs between the two front ends: the module to run, the flags, the notebook's URL.
+KINDS = {
+    "lab": {
+        "module": "jupyterlab",
+        "name": "JupyterLab",
+        "flags": [
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--LabServerApp.extension_manager=readonly",
+        ],
+        # ``reset`` starts from an empty workspace (see LabPage.open).
+        "open": "lab/tree/{path}",
+        "query": "&reset",
+    },
+    "notebook": {
+        "module": "notebook",
+        "name": "Jupyter Notebook",
+        "flags": [
+            "--JupyterNotebookApp.expose_app_in_browser=True",
+            # Notebook 7 runs JupyterLab's server extension too: the same quiet settings.
+            "--LabApp.news_url=",
+            "--LabServerApp.extension_manager=readonly",
+        ],
+        # One notebook per browser tab, no workspace to restore.
+        "open": "notebooks/{path}",
+        "query": "",
+    },
+}
 
-    def __init__(self, root: Path, notebooks: Path = REPO / "notebooks", startup_timeout=120.0):
+
+class LabServer:
+    """JupyterLab on 127.0.0.1 serving a copy of ``notebooks/`` under ``root/notebooks``.
+
+    ``kind="notebook"`` serves the same with Jupyter Notebook 7 instead of JupyterLab.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        notebooks: Path = REPO / "notebooks",
+        startup_timeout=120.0,
+        kind: str = "lab",
+    ):
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+        self.kind = kind
+        self.app_name = KINDS[kind]["name"]
         self.root = Path(root)
         self.notebooks = Path(notebooks)
         self.port = _free_port()
         self.token = secrets.token_hex(24)
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
-        self.log_path = self.root / "jupyterlab.log"
+        self.log_path = self.root / ("jupyterlab.log" if kind == "lab" else f"jupyter-{kind}.log")
 
     @property
     def base_url(self) -> str:
@@ -81,6 +125,11 @@ class LabServer:
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}?token={self.token}"
+
+    def notebook_url(self, path: str) -> str:
+        """The URL that opens the notebook ``path`` (relative to the root) in this front end."""
+        kind = KINDS[self.kind]
+        return self.url(kind["open"].format(path=path)) + kind["query"]
 
     def __enter__(self) -> LabServer:
         shutil.copytree(self.notebooks, self.root / "notebooks")
@@ -107,16 +156,14 @@ class LabServer:
         cmd = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            KINDS[self.kind]["module"],
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--LabServerApp.extension_manager=readonly",
+            *KINDS[self.kind]["flags"],
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI containers run as root
@@ -141,7 +188,7 @@ class LabServer:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early; log:\n{self.log()}")
+                raise RuntimeError(f"{self.app_name} exited early; log:\n{self.log()}")
             try:
                 with urllib.request.urlopen(self.url("api/status"), timeout=2) as r:
                     if r.status == 200:
@@ -149,7 +196,7 @@ class LabServer:
             except OSError:
                 time.sleep(0.5)
         raise TimeoutError(
-            f"JupyterLab did not answer in {self.startup_timeout} s; log:\n{self.log()}"
+            f"{self.app_name} did not answer in {self.startup_timeout} s; log:\n{self.log()}"
         )
 
     def log(self) -> str:
@@ -237,13 +284,14 @@ class LabPage:
         self.lab_path: str | None = None
 
     def open(self, lab_path: str, timeout_s: float = 120) -> None:
-        """Open ``/lab/tree/<lab_path>`` (the URL form of the README's Binder badge).
+        """Open ``/lab/tree/<lab_path>`` (the URL form of the README's Binder badge), or
+        ``/notebooks/<lab_path>`` when the server is Notebook 7.
 
         ``reset`` starts from an empty workspace: otherwise JupyterLab restores the tabs of the
         previous page, and for a moment the current tab is the last notebook, not this one.
         Returns once this notebook is the current tab and its kernel is idle.
         """
-        self.page.goto(self.server.url(f"lab/tree/{lab_path}") + "&reset", timeout=timeout_s * 1000)
+        self.page.goto(self.server.notebook_url(lab_path), timeout=timeout_s * 1000)
         self.page.wait_for_function(
             """(path) => {
               const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
