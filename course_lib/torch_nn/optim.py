@@ -42,8 +42,8 @@ def _param_list(params) -> tuple[list, list | None]:
     for i, v in enumerate(values):
         if not isinstance(v, torch.Tensor) or not v.is_floating_point():
             raise TypeError(
-                f"every parameter must be a floating-point torch.Tensor, parameter "
-                f"{names[i] if names else i} is {type(v).__name__}"
+                f"params must hold floating-point torch.Tensors (model.parameters() or a dict "
+                f"name -> tensor), parameter {names[i] if names else i} is {type(v).__name__}"
             )
         check_finite(v.detach(), _param_name(names, i), "start from finite weights")
     return values, names
