@@ -178,7 +178,15 @@ def _torch():
 
 
 def _resolve_device(device):
-    """``device`` checked (named ``device`` in errors) and as a ``torch.device``."""
+    """``device`` as a ``torch.device``; a ``torch.device`` is taken as given (a recipe may
+    be planned for a GPU this machine lacks), anything else is checked by :func:`_device`."""
+    import torch
+
+    return device if isinstance(device, torch.device) else _device(device)
+
+
+def _device(device):
+    """``device`` checked (named ``device`` in errors, available here) as a ``torch.device``."""
     from course_lib.device import as_device
 
     return as_device(device)
@@ -194,7 +202,7 @@ def as_device_tensors(x, y=None, *, device=None, channels_last: bool = False):
     ``channels_last=True`` a 4-D ``x`` ``(N, C, H, W)`` is stored channels-last (see
     :func:`fit`). Returns ``x`` or ``(x, y)``. Used by :func:`fit` and :func:`evaluate`.
     """
-    device = _resolve_device(device)
+    device = _device(device)
     channels_last = check_bool(channels_last, "channels_last")
     return _to_device(x, y, device, channels_last)
 
@@ -446,7 +454,7 @@ def fit(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(history), got {type(callback).__name__}")
     loss_fn = _loss_function(loss)
-    device = _resolve_device(device)
+    device = _device(device)
 
     started = time.perf_counter()
     # 1. Convert once, move once; check the data once (values, labels against K) up front.
@@ -618,7 +626,7 @@ def evaluate(model, x, y, *, batch_size: int = 1024, device=None, loss="cross_en
 
     _check_model(model)
     check_positive_int(batch_size, "batch_size")
-    device = _model_device(model) if device is None else _resolve_device(device)
+    device = _model_device(model) if device is None else _device(device)
     loss_fn = _loss_function(loss)
     model.to(device)
     xt = _to_device(x, None, device, False)
@@ -637,7 +645,7 @@ def predict_proba(model, x, *, batch_size: int = 1024, device=None) -> np.ndarra
 
     _check_model(model)
     check_positive_int(batch_size, "batch_size")
-    device = _model_device(model) if device is None else _resolve_device(device)
+    device = _model_device(model) if device is None else _device(device)
     model.to(device)
     xt = _to_device(x, None, device, False)
     model.eval()
