@@ -12,25 +12,70 @@ _KNOWN = ("cuda", "mps", "cpu")
 def pick_device(prefer: str | None = None):
     """Return the fastest available ``torch.device``: CUDA, then MPS, then CPU.
 
-    ``prefer`` forces a kind (``"cuda"``, ``"mps"`` or ``"cpu"``); asking for one that this
-    machine does not have raises a ``ValueError`` that says what is available.
+    ``prefer`` forces a kind (``"cuda"``, ``"mps"`` or ``"cpu"``, or one GPU such as
+    ``"cuda:1"``); asking for one that this machine does not have raises a ``ValueError``
+    that says what is available.
+    """
+    if prefer is None:
+        import torch
+
+        return torch.device(available_devices()[0])
+    if not isinstance(prefer, str):
+        raise TypeError(f"prefer must be a string such as 'cpu', got {type(prefer).__name__}")
+    return as_device(prefer, name="prefer")
+
+
+def _choices() -> str:
+    """The device names this machine accepts, for error messages."""
+    import torch
+
+    names = []
+    for kind in available_devices():
+        names.append(repr(kind))
+        if kind == "cuda" and torch.cuda.device_count() > 1:
+            names.append(f"'cuda:0' .. 'cuda:{torch.cuda.device_count() - 1}'")
+    return ", ".join(names)
+
+
+def as_device(device, name: str = "device"):
+    """Check a device given by a learner and return it as a ``torch.device``.
+
+    ``device``: ``None`` (the fastest available, as :func:`pick_device`), a string such as
+    ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``"mps"``, or a ``torch.device``. A device this
+    machine does not have, a misspelling such as ``"gpu"``, or a value of another type raises
+    an error that names ``name`` and lists the devices available here.
     """
     import torch
 
-    available = available_devices()
-    if prefer is None:
-        return torch.device(available[0])
-    if not isinstance(prefer, str):
-        raise TypeError(f"prefer must be a string such as 'cpu', got {type(prefer).__name__}")
-    kind = prefer.split(":")[0].lower()
-    if kind not in _KNOWN:
-        raise ValueError(f"prefer must be one of {_KNOWN}, got {prefer!r}")
-    if kind not in available:
+    usage = (
+        f"{name} must be None (the fastest available), one of {list(_KNOWN)} (a GPU may be "
+        f"numbered, e.g. 'cuda:0') or a torch.device; available here: {_choices()}"
+    )
+    if device is None:
+        return pick_device()
+    if isinstance(device, str):
+        try:
+            dev = torch.device(device.strip().lower())
+        except RuntimeError:
+            raise ValueError(f"{usage}; got {device!r}") from None
+    elif isinstance(device, torch.device):
+        dev = device
+    else:
+        raise TypeError(f"{usage}; got {type(device).__name__} {device!r}")
+    if dev.type not in _KNOWN:
+        raise ValueError(f"{usage}; got {device!r}")
+    if dev.type not in available_devices():
         raise ValueError(
-            f"device {prefer!r} is not available on this machine; available: {available}. "
-            "Leave prefer=None to pick the best one automatically."
+            f"{name}={device!r} is not available on this machine; available here: {_choices()}. "
+            f"Leave {name}=None to pick the best one automatically."
         )
-    return torch.device(prefer)
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise ValueError(
+            f"{name}={device!r} names GPU {dev.index}, but this machine has {count} "
+            f"(cuda:0 .. cuda:{count - 1}); available here: {_choices()}"
+        )
+    return dev
 
 
 def available_devices() -> list[str]:
@@ -51,7 +96,7 @@ def describe_device(device=None) -> str:
     """A one-line description such as ``"cuda (NVIDIA H100)"`` or ``"cpu (2 threads)"``."""
     import torch
 
-    device = pick_device() if device is None else torch.device(device)
+    device = as_device(device)
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":

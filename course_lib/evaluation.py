@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.style import CMAP_DIVERGING, CMAP_GRAY, CMAP_SEQUENTIAL
-from course_lib.validate import as_labels, check_positive_int
+from course_lib.validate import as_float_array, as_labels, check_positive_int
 
 __all__ = [
     "confusion_matrix",
@@ -26,10 +26,66 @@ __all__ = [
 ]
 
 
+#: The most classes a confusion matrix may have (its K x K counts must fit in memory).
+MAX_CLASSES = 10_000
+
+
 def _as_numpy(x):
     if type(x).__module__.startswith("torch"):
         return x.detach().cpu().numpy()
-    return np.asarray(x)
+    return x
+
+
+def _finite(x, name: str, ndim: int | None = None, layout: str | None = None) -> np.ndarray:
+    """``x`` (NumPy array, list or tensor) as a float array of finite numbers, checked."""
+    try:
+        return as_float_array(_as_numpy(x), name, ndim, layout, finite=True)
+    except ValueError as err:
+        if "inhomogeneous" in str(err) or "sequence" in str(err):  # a ragged nested list
+            raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
+        raise
+
+
+def _labels(y, name: str, n: int | None = None) -> np.ndarray:
+    """``y`` as a 1-D int64 array of labels >= 0 (``n`` of them when given)."""
+    y = _as_numpy(y)
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{name} must be an array of integer class labels, got {type(y).__name__}")
+    try:
+        arr = np.asarray(y)
+    except ValueError as err:  # a ragged nested list
+        raise ValueError(f"{name} must be a 1-D array of integer class labels: {err}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,), one label per example, got {arr.shape}")
+    labels = as_labels(arr, name, arr.shape[0] if n is None else n)
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"{name} must hold labels 0..K-1, got a negative label {labels.min()}")
+    return labels
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _check_title(title) -> str:
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a string, got {type(title).__name__}")
+    return title
+
+
+def _check_class_names(class_names, k: int):
+    if class_names is None:
+        return None
+    if isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__"):
+        raise TypeError(
+            f"class_names must be a list of {k} names such as ['T-shirt', ...], "
+            f"got {type(class_names).__name__}"
+        )
+    if len(class_names) != k:
+        raise ValueError(f"class_names has {len(class_names)} names but there are {k} classes")
+    return class_names
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
@@ -40,11 +96,18 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
     ``y_true``, ``y_pred``: ``(N,)`` labels in ``0..K-1``; ``num_classes`` (K) defaults to
     the largest label + 1. Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
-    y_true = as_labels(_as_numpy(y_true), "y_true", len(np.asarray(_as_numpy(y_true))))
-    y_pred = as_labels(_as_numpy(y_pred), "y_pred", y_true.shape[0])
+    y_true = _labels(y_true, "y_true")
+    y_pred = _labels(y_pred, "y_pred", y_true.shape[0])
     if num_classes is None:
         num_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
+        if num_classes > MAX_CLASSES:
+            raise ValueError(
+                f"the largest label is {num_classes - 1}, more than {MAX_CLASSES} classes; "
+                "are y_true and y_pred class labels (not, say, pixel values or indices)?"
+            )
     k = check_positive_int(num_classes, "num_classes")
+    if k > MAX_CLASSES:
+        raise ValueError(f"num_classes must be at most {MAX_CLASSES}, got {k}")
     as_labels(y_true, "y_true", y_true.shape[0], k)
     as_labels(y_pred, "y_pred", y_pred.shape[0], k)
     cm = np.zeros((k, k), dtype=np.int64)
@@ -61,10 +124,11 @@ def most_confident_mistakes(proba, y_true, k: int = 16) -> np.ndarray:
     Returns at most ``k`` indices (fewer when the model made fewer mistakes).
     Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
-    proba = np.asarray(_as_numpy(proba), dtype=float)
-    if proba.ndim != 2:
-        raise ValueError(f"proba must have shape (N, K), got shape {proba.shape}")
-    y_true = as_labels(_as_numpy(y_true), "y_true", proba.shape[0], proba.shape[1])
+    proba = _finite(proba, "proba", 2, "(N, K)")
+    if proba.size == 0:
+        raise ValueError(f"proba must have shape (N, K) with K >= 1, got {proba.shape}")
+    y_true = _labels(y_true, "y_true", proba.shape[0])
+    as_labels(y_true, "y_true", proba.shape[0], proba.shape[1])
     k = check_positive_int(k, "k")
     pred = proba.argmax(axis=1)
     wrong = np.flatnonzero(pred != y_true)
@@ -89,12 +153,19 @@ def plot_confusion_matrix(
     """
     import matplotlib.pyplot as plt
 
-    cm = np.asarray(_as_numpy(cm))
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+    cm = _finite(cm, "cm")
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.size == 0:
         raise ValueError(f"cm must be a square (K, K) array of counts, got shape {cm.shape}")
+    if cm.min() < 0:
+        raise ValueError(f"cm must hold counts >= 0, got {cm.min()}")
     k = cm.shape[0]
-    if class_names is not None and len(class_names) != k:
-        raise ValueError(f"class_names has {len(class_names)} names but cm has {k} classes")
+    if k > MAX_CLASSES:
+        raise ValueError(f"cm must have at most {MAX_CLASSES} classes, got {k}")
+    class_names = _check_class_names(class_names, k)
+    _check_bool(normalize, "normalize")
+    _check_title(title)
+    if ax is not None and not hasattr(ax, "imshow"):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     names = [str(c) for c in (class_names if class_names is not None else range(k))]
     values = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
     if ax is None:
@@ -140,17 +211,23 @@ def plot_mistakes(
     """
     from course_lib.plots import show_image_grid
 
-    proba = np.asarray(_as_numpy(proba), dtype=float)
+    proba = _finite(proba, "proba", 2, "(N, K)")
+    _check_title(title)
+    _finite(images, "images")  # checked; drawn as given (uint8 pixels stay uint8)
     images = np.asarray(_as_numpy(images))
+    if images.ndim not in (3, 4):
+        raise ValueError(f"images must have shape (N, H, W) or (N, 1, H, W), got {images.shape}")
     if images.shape[0] != proba.shape[0]:
         raise ValueError(
             f"images has {images.shape[0]} examples but proba has {proba.shape[0]} rows; "
             "pass the images the probabilities were computed for"
         )
     idx = most_confident_mistakes(proba, y_true, k)
+    class_names = _check_class_names(class_names, proba.shape[1])
+    ncols = check_positive_int(ncols, "ncols")
     if idx.size == 0:
         return None
-    y_true = np.asarray(_as_numpy(y_true))
+    y_true = _labels(y_true, "y_true")
     pred = proba.argmax(axis=1)
     fig = show_image_grid(
         images[idx], y_true[idx], class_names, predictions=pred[idx], ncols=ncols, title=title
@@ -172,8 +249,9 @@ def plot_kernels(weights, *, title: str = "Learned first-layer kernels", ncols: 
     """
     import matplotlib.pyplot as plt
 
-    w = np.asarray(_as_numpy(weights), dtype=float)
-    if w.ndim != 4:
+    _check_title(title)
+    w = _finite(weights, "weights").astype(float)
+    if w.ndim != 4 or w.size == 0:
         raise ValueError(
             f"weights must have shape (F, C, HH, WW) like a Conv2d weight, got shape {w.shape}"
         )
@@ -210,14 +288,19 @@ def plot_feature_maps(
     """
     import matplotlib.pyplot as plt
 
-    maps = np.asarray(_as_numpy(feature_maps), dtype=float)
+    _check_title(title)
+    maps = _finite(feature_maps, "feature_maps").astype(float)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
-    if maps.ndim != 3:
+    if maps.ndim != 3 or maps.size == 0:
         raise ValueError(
             f"feature_maps must have shape (F, H, W) or (1, F, H, W), got shape {maps.shape}"
         )
     ncols = check_positive_int(ncols, "ncols")
+    if image is not None:
+        img = _finite(image, "image").astype(float).squeeze()
+        if img.ndim != 2:
+            raise ValueError(f"image must have shape (H, W), got shape {img.shape}")
     count = maps.shape[0]
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -229,9 +312,6 @@ def plot_feature_maps(
         squeeze=False,
     )
     if image is not None:
-        img = np.asarray(_as_numpy(image), dtype=float).squeeze()
-        if img.ndim != 2:
-            raise ValueError(f"image must have shape (H, W), got shape {img.shape}")
         axes[0, 0].imshow(img, cmap=CMAP_GRAY, interpolation="nearest")
         axes[0, 0].set_title("input image", fontsize=8)
     map_axes = axes[:, lead:].flat

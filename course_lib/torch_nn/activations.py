@@ -11,7 +11,7 @@ import numbers
 
 import torch
 
-from course_lib.torch_nn._checks import as_tensor
+from course_lib.torch_nn._checks import as_tensor, check_finite_result
 from course_lib.validate import check_slope
 
 
@@ -32,12 +32,13 @@ def relu(x):
 
 def leaky_relu(x, slope: float = 0.01):
     """``x`` for ``x > 0``, ``slope * x`` otherwise. Shape: any -> same."""
-    return torch.nn.functional.leaky_relu(as_tensor(x, "x"), check_slope(slope))
+    out = torch.nn.functional.leaky_relu(as_tensor(x, "x"), check_slope(slope))
+    return check_finite_result(out, "x and slope")  # slope * x can overflow
 
 
 def softmax(x):
     """Softmax over the last axis (stable). Shape: ``(..., K) -> (..., K)``."""
-    x = as_tensor(x, "x", finite=True)
+    x = as_tensor(x, "x")
     if x.ndim == 0:
         raise ValueError("x must have at least one axis (the classes K), got a scalar")
     return torch.softmax(x, dim=-1)

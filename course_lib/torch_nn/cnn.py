@@ -34,7 +34,13 @@ from torch import nn
 
 from course_lib.numpy_nn.cnn import CNN as NumpyCNN
 from course_lib.numpy_nn.cnn import CNNConfig
-from course_lib.torch_nn._checks import check_matches_weights
+from course_lib.torch_nn._checks import (
+    as_finite_array,
+    check_bool,
+    check_finite,
+    check_matches_weights,
+)
+from course_lib.torch_nn.mlp import MAX_PARAMETERS
 
 __all__ = ["CNN", "ConvNet"]
 
@@ -115,10 +121,15 @@ class CNN(nn.Module):
         batch_norm: add ``nn.BatchNorm2d`` after every convolution.
 
     ``forward(x)`` takes ``(N, C, S, S)`` (or ``(N, S, S)`` when C is 1) float images and
-    returns logits ``(N, K)``.
+    returns logits ``(N, K)``. It refuses images holding NaN or an infinity (one
+    ``torch.isfinite`` check per call); :func:`course_lib.torch_nn.train.fit` checks its whole
+    data set once and switches that check off while it trains (``check_inputs = False``).
 
     Introduced in ``08_convolutional_networks``.
     """
+
+    #: Refuse NaN/inf in ``forward``'s input; ``fit`` turns it off while it trains.
+    check_inputs: bool = True
 
     def __init__(
         self,
@@ -135,9 +146,13 @@ class CNN(nn.Module):
         self.config = CNNConfig.build(
             channels, kernel_size, hidden, num_classes, in_channels, image_size
         )
-        if not isinstance(batch_norm, bool):
-            raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
-        self.batch_norm = batch_norm
+        self.batch_norm = check_bool(batch_norm, "batch_norm")
+        count = sum(int(np.prod(shape)) for shape in self.config.param_shapes().values())
+        if count > MAX_PARAMETERS:
+            raise ValueError(
+                f"this CNN would need {count:,} weights, more than {MAX_PARAMETERS:,}; the "
+                "course's networks have at most a few million: use fewer channels or hidden units"
+            )
         c_in = self.config.in_channels
         for i, (f, k) in enumerate(
             zip(self.config.channels, self.config.kernel_sizes, strict=True), 1
@@ -190,6 +205,8 @@ class CNN(nn.Module):
                 f"{' or (N, S, S)' if c.in_channels == 1 else ''}, got {tuple(x.shape)}"
             )
         check_matches_weights(x, self.conv1.weight)
+        if self.check_inputs:
+            check_finite(x, "x")
         return x
 
     def _block(self, i: int, x):
@@ -284,9 +301,7 @@ class CNN(nn.Module):
             )
         with torch.no_grad():
             for name, shape in expected.items():
-                arr = np.asarray(params[name])
-                if arr.dtype.kind not in "iuf" or arr.dtype == bool:
-                    raise TypeError(f"params[{name!r}] must hold numbers, got dtype {arr.dtype}")
+                arr = as_finite_array(params[name], f"params[{name!r}]")
                 if arr.shape != shape:
                     raise ValueError(f"params[{name!r}] must have shape {shape}, got {arr.shape}")
                 layer, arg = name.split(".")
@@ -296,6 +311,7 @@ class CNN(nn.Module):
                 if layer.startswith("fc") and arg == "w":
                     value = value.T
                 target.copy_(value.to(device=target.device, dtype=target.dtype))
+                check_finite(target, f"params[{name!r}]", f"it is too large for {target.dtype}")
         return self
 
     def as_numpy_cnn(self, dtype=np.float32) -> NumpyCNN:

@@ -10,13 +10,14 @@ Introduced in ``07_convolutions``.
 
 from __future__ import annotations
 
+from course_lib.torch_nn._checks import as_tensor, check_finite_result
 from course_lib.validate import check_nonnegative_int, check_positive_int
 
 __all__ = ["conv2d_forward", "maxpool2d_forward"]
 
 
 def _as_tensor(x, name: str, ndim: int, layout: str):
-    """Check that ``x`` is an ``ndim``-D floating-point tensor without NaN; return it."""
+    """Check that ``x`` is an ``ndim``-D floating-point tensor of finite numbers; return it."""
     import torch
 
     if not isinstance(x, torch.Tensor):
@@ -28,13 +29,7 @@ def _as_tensor(x, name: str, ndim: int, layout: str):
         raise TypeError(
             f"{name} must hold floating-point numbers, got dtype {x.dtype}; use {name}.float()"
         )
-    if x.dim() != ndim:
-        raise ValueError(f"{name} must have shape {layout}, got shape {tuple(x.shape)}")
-    if x.numel() and bool(torch.isnan(x).any()):
-        raise ValueError(
-            f"{name} contains NaN; check the data or lower the learning rate if training diverged"
-        )
-    return x
+    return as_tensor(x, name, ndim, layout)
 
 
 def conv2d_forward(x, w, b, stride=1, pad=0):
@@ -89,7 +84,7 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
             f"the {HH}x{WW} kernel does not fit the {H}x{W} input padded by pad={pad} "
             f"(padded size {H + 2 * pad}x{W + 2 * pad}); use a smaller kernel or more padding"
         )
-    return F_.conv2d(x, w, b, stride=stride, padding=pad)
+    return check_finite_result(F_.conv2d(x, w, b, stride=stride, padding=pad), "x, w and b")
 
 
 def maxpool2d_forward(x, size=2, stride=2):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from course_lib.torch_nn._checks import as_tensor, check_compatible
+from course_lib.torch_nn._checks import as_tensor, check_compatible, check_finite_result
 
 
 def linear_forward(x, w, b):
@@ -26,7 +26,7 @@ def linear_forward(x, w, b):
         raise ValueError(
             f"b must have shape ({w.shape[1]},) (one per output), got {tuple(b.shape)}"
         )
-    return x @ w + b  # (N, M)
+    return check_finite_result(x @ w + b, "x, w and b")  # (N, M)
 
 
 def flatten_forward(x):

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from course_lib.numpy_nn.losses import EPS
-from course_lib.torch_nn._checks import as_label_tensor, as_tensor
+from course_lib.torch_nn._checks import as_label_tensor, as_tensor, check_finite_result
 
 
 def _binary_targets(y, like: torch.Tensor) -> torch.Tensor:
@@ -46,18 +46,18 @@ def binary_cross_entropy(p, y):
 
 def binary_cross_entropy_with_logits(z, y):
     """Stable binary cross-entropy of ``sigmoid(z)``. Shapes: ``z (N,)``, ``y (N,)``."""
-    z = as_tensor(z, "z", finite=True)
+    z = as_tensor(z, "z")
     y = _binary_targets(y, z)
     if z.numel() == 0:
         raise ValueError("z must hold at least one score, got an empty tensor")
-    return F.binary_cross_entropy_with_logits(z, y)
+    return check_finite_result(F.binary_cross_entropy_with_logits(z, y), "the scores z")
 
 
 def softmax_cross_entropy(logits, y):
     """``-mean log softmax(logits)[y]``. Shapes: ``logits (N, K)``, ``y (N,)`` integers."""
-    logits = as_tensor(logits, "logits", ndim=2, layout="(N, K)", finite=True)
+    logits = as_tensor(logits, "logits", ndim=2, layout="(N, K)")
     n, k = logits.shape
     if n == 0 or k == 0:
         raise ValueError(f"logits must have shape (N, K) with N, K >= 1, got {tuple(logits.shape)}")
     y = as_label_tensor(y, "y", n, num_classes=k)
-    return F.cross_entropy(logits, y)
+    return check_finite_result(F.cross_entropy(logits, y), "the logits")

@@ -14,16 +14,35 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_lib.device import as_device
 from course_lib.numpy_nn.mlp import MLP as NumpyMLP
-from course_lib.torch_nn._checks import check_matches_weights
+from course_lib.torch_nn._checks import (
+    as_finite_array,
+    check_finite,
+    check_float_dtype,
+    check_matches_weights,
+    check_seed,
+)
 from course_lib.torch_nn.activations import ACTIVATION_MODULES
+
+#: The most weights a course model may have: far beyond any network of the course (a few
+#: million), and a clear error instead of an attempt to allocate terabytes.
+MAX_PARAMETERS = 10**9
 
 
 class MLP(nn.Module):
     """``sizes = [D, H1, ..., K]``: Linear, activation, ..., Linear (logits).
 
     ``forward(x (N, D)) -> logits (N, K)``. ``device``/``dtype`` place the weights.
+
+    ``forward`` refuses ``x`` holding NaN or an infinity (one ``torch.isfinite`` check per
+    call). :func:`course_lib.torch_nn.train.fit` checks its whole data set once before
+    training and switches the per-call check off while it trains (``check_inputs = False``),
+    so its loop never waits for that check.
     """
+
+    #: Refuse NaN/inf in ``forward``'s input; ``fit`` turns it off while it trains.
+    check_inputs: bool = True
 
     def __init__(
         self,
@@ -34,10 +53,14 @@ class MLP(nn.Module):
         device=None,
     ):
         super().__init__()
-        if activation not in ACTIVATION_MODULES:
+        if not isinstance(activation, str) or activation not in ACTIVATION_MODULES:
             raise ValueError(
                 f"activation must be one of {sorted(ACTIVATION_MODULES)}, got {activation!r}"
             )
+        dtype = check_float_dtype(dtype)
+        device = None if device is None else as_device(device)
+        check_seed(seed)
+        _check_size(sizes)
         reference = NumpyMLP(sizes, activation=activation, seed=seed, dtype=np.float64)
         self.sizes = reference.sizes
         self.activation = activation
@@ -66,6 +89,8 @@ class MLP(nn.Module):
                 "flatten images with x.reshape(len(x), -1)"
             )
         check_matches_weights(x, self.linears[0].weight)
+        if self.check_inputs:
+            check_finite(x, "x")
         return self.net(x)
 
     @torch.no_grad()
@@ -82,8 +107,8 @@ class MLP(nn.Module):
             for key in (f"W{i}", f"b{i}"):
                 if key not in params:
                     raise ValueError(f"params must contain {key!r}; got keys {sorted(params)}")
-            w = np.asarray(params[f"W{i}"])
-            b = np.asarray(params[f"b{i}"])
+            w = as_finite_array(params[f"W{i}"], f"params['W{i}']")
+            b = as_finite_array(params[f"b{i}"], f"params['b{i}']")
             want_w = (lin.in_features, lin.out_features)
             if w.shape != want_w:
                 raise ValueError(f"params['W{i}'] must have shape {want_w}, got {w.shape}")
@@ -93,6 +118,8 @@ class MLP(nn.Module):
                 )
             lin.weight.copy_(torch.as_tensor(w.T, dtype=lin.weight.dtype))  # (M, D)
             lin.bias.copy_(torch.as_tensor(b, dtype=lin.bias.dtype))
+            for key, t in ((f"W{i}", lin.weight), (f"b{i}", lin.bias)):
+                check_finite(t, f"params[{key!r}]", f"it is too large for {t.dtype}")
 
     def numpy_params(self) -> dict[str, np.ndarray]:
         """The weights in NumPy layout: ``{"W1": (D, H1), "b1": (H1,), ...}``."""
@@ -101,3 +128,18 @@ class MLP(nn.Module):
             out[f"W{i}"] = lin.weight.detach().cpu().numpy().T.copy()  # (D, M)
             out[f"b{i}"] = lin.bias.detach().cpu().numpy().copy()
         return out
+
+
+def _check_size(sizes) -> None:
+    """Refuse layer sizes whose weights would not fit in any memory (before allocating)."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        return  # the NumPy MLP names the type error
+    widths = [s for s in sizes if isinstance(s, int) and not isinstance(s, bool) and s > 0]
+    if len(widths) != len(sizes):
+        return  # the NumPy MLP names the bad entry
+    count = sum((d + 1) * m for d, m in zip(widths[:-1], widths[1:], strict=True))
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"sizes={list(sizes)} would need {count:,} weights, more than {MAX_PARAMETERS:,}; "
+            "the course's networks have at most a few million: use smaller layers"
+        )

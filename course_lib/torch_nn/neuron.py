@@ -10,7 +10,13 @@ import numbers
 import torch
 from torch import nn
 
-from course_lib.torch_nn._checks import as_tensor, check_compatible
+from course_lib.device import as_device
+from course_lib.torch_nn._checks import (
+    as_tensor,
+    check_compatible,
+    check_finite_result,
+    check_float_dtype,
+)
 
 
 def _check_neuron(x, w, b):
@@ -31,7 +37,7 @@ def _check_neuron(x, w, b):
 def neuron_score(x, w, b):
     """``x @ w + b``. Shapes: ``x (N, D)``, ``w (D,)``, ``b ()`` -> ``(N,)``."""
     x, w, b = _check_neuron(x, w, b)
-    return x @ w + b
+    return check_finite_result(x @ w + b, "x, w and b")
 
 
 def predict_proba(x, w, b):
@@ -60,8 +66,12 @@ class Neuron(nn.Module):
         super().__init__()
         if isinstance(in_features, bool) or not isinstance(in_features, numbers.Integral):
             raise TypeError(f"in_features must be a positive integer, got {in_features!r}")
-        if in_features <= 0:
-            raise ValueError(f"in_features must be a positive integer, got {in_features}")
+        if not 0 < in_features <= 10**9:
+            raise ValueError(
+                f"in_features must be a positive integer (at most 10**9), got {in_features}"
+            )
+        dtype = check_float_dtype(dtype)
+        device = None if device is None else as_device(device)
         self.in_features = int(in_features)
         self.w = nn.Parameter(torch.zeros(in_features, device=device, dtype=dtype))
         self.b = nn.Parameter(torch.zeros((), device=device, dtype=dtype))

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import torch
 
+from course_lib.device import as_device
+from course_lib.torch_nn._checks import check_finite, check_seed, first_bad_index
 from course_lib.validate import as_float_array, check_positive_float, check_positive_int
 
 
@@ -40,10 +42,15 @@ def _param_list(params) -> tuple[list, list | None]:
     for i, v in enumerate(values):
         if not isinstance(v, torch.Tensor) or not v.is_floating_point():
             raise TypeError(
-                f"every parameter must be a floating-point torch.Tensor, parameter "
-                f"{names[i] if names else i} is {type(v).__name__}"
+                f"params must hold floating-point torch.Tensors (model.parameters() or a dict "
+                f"name -> tensor), parameter {names[i] if names else i} is {type(v).__name__}"
             )
+        check_finite(v.detach(), _param_name(names, i), "start from finite weights")
     return values, names
+
+
+def _param_name(names: list | None, i: int) -> str:
+    return f"params[{names[i]!r}]" if names else f"parameter {i}"
 
 
 def _check_momentum(momentum) -> float:
@@ -58,10 +65,18 @@ def _as_grad(value, name: str, p: torch.Tensor) -> torch.Tensor:
     """``value`` as a tensor like the parameter ``p``. A NumPy gradient gets the NumPy half's
     checks; complex or boolean values are refused rather than silently cut to real numbers."""
     if not isinstance(value, torch.Tensor):
-        value = as_float_array(value, name)
+        value = as_float_array(value, name, finite=True)
     elif value.is_complex() or value.dtype == torch.bool:
         raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
+    else:
+        check_finite(value.detach(), name, _DIVERGED)
     return torch.as_tensor(value, dtype=p.dtype, device=p.device)
+
+
+_DIVERGED = (
+    "the loss probably diverged: lower the learning rate (try a tenth) or check the loss "
+    "for log(0) or a division by zero"
+)
 
 
 class _GradsStep:
@@ -73,7 +88,13 @@ class _GradsStep:
         """One update. ``grads``: ``None`` (use ``.grad``, the usual PyTorch way), a dict
         name -> tensor (the NumPy interface; needs params given as a dict), or a closure."""
         if grads is None or callable(grads):
-            return super().step(grads)
+            loss = None
+            if grads is not None:
+                with torch.enable_grad():
+                    loss = grads()  # the closure computes the loss and the gradients
+            self._check_grads()
+            super().step()
+            return loss
         if not isinstance(grads, dict):
             raise TypeError(
                 f"grads must be a dict name -> tensor or None, got {type(grads).__name__}"
@@ -94,6 +115,29 @@ class _GradsStep:
                 )
             p.grad = g.clone()
         return super().step()
+
+    def _check_grads(self) -> None:
+        """Refuse NaN or infinite gradients before they reach the weights (one read-back per
+        step, for all parameters together)."""
+        pairs = [
+            (i, p.grad)
+            for group in self.param_groups
+            for i, p in enumerate(group["params"])
+            if p.grad is not None
+        ]
+        if not pairs:
+            return
+        device = pairs[0][1].device
+        finite = torch.stack([torch.isfinite(g).all().to(device) for _, g in pairs])
+        if bool(finite.all()):
+            return
+        i, g = pairs[int((~finite).nonzero()[0])]
+        where = first_bad_index(g)
+        lr = self.param_groups[0]["lr"]
+        raise ValueError(
+            f"the gradient of {_param_name(self._names, i)} contains {float(g[where])} at index "
+            f"{where}; {_DIVERGED} (lr={lr:g}, try lr={lr / 10:g})"
+        )
 
 
 class SGD(_GradsStep, torch.optim.SGD):
@@ -161,7 +205,7 @@ class RandomSearch:
         self.step_size = check_positive_float(step_size, "step_size")
         self.generator = torch.Generator()
         if seed is not None:
-            self.generator.manual_seed(int(seed))
+            self.generator.manual_seed(check_seed(seed))
         self.best_loss = self._loss()
         self.t = 0
         self.accepted = 0
@@ -170,9 +214,15 @@ class RandomSearch:
         with torch.no_grad():
             loss = self.loss_fn(self.params)
         try:
-            return float(loss)
+            value = float(loss)
         except (TypeError, ValueError, RuntimeError) as err:
             raise TypeError(f"loss_fn must return a number, got {type(loss).__name__}") from err
+        if value != value:
+            raise ValueError(
+                "loss_fn returned NaN; check the loss for log(0) or a division by zero, or use "
+                f"a smaller step_size (step_size={self.step_size:g})"
+            )
+        return value
 
     def step(self, grads=None) -> bool:
         """Try one random nudge; return ``True`` if it was kept. ``grads`` is ignored."""
@@ -182,16 +232,29 @@ class RandomSearch:
             for name, p in self.params.items():
                 noise = torch.randn(p.shape, generator=self.generator, dtype=torch.float64)
                 nudges[name] = (self.step_size * noise).to(dtype=p.dtype, device=p.device)
+                check_finite(
+                    nudges[name],
+                    f"the random nudge of params[{name!r}]",
+                    f"step_size={self.step_size:g} is too large for {p.dtype}: use a smaller one",
+                )
+            for name, p in self.params.items():
                 p += nudges[name]
-        loss = self._loss()
+        try:
+            loss = self._loss()
+        except (TypeError, ValueError):
+            self._undo(nudges)  # leave the parameters as they were
+            raise
         if loss < self.best_loss:
             self.best_loss = loss
             self.accepted += 1
             return True
+        self._undo(nudges)
+        return False
+
+    def _undo(self, nudges: dict) -> None:
         with torch.no_grad():
             for name, p in self.params.items():
                 p -= nudges[name]
-        return False
 
 
 OPTIMIZERS = {"gd": GradientDescent, "sgd": SGD, "momentum": Momentum, "adam": Adam}
@@ -213,6 +276,8 @@ def minibatches(n: int, batch_size: int, rng=None, device=None):
     """
     n = check_positive_int(n, "n")
     batch_size = check_positive_int(batch_size, "batch_size")
+    if device is not None:
+        device = as_device(device)
     if not isinstance(rng, torch.Generator):
         if rng is not None and (isinstance(rng, bool) or not isinstance(rng, numbers.Integral)):
             raise TypeError(f"rng must be a torch.Generator, a seed or None, got {rng!r}")
@@ -220,7 +285,7 @@ def minibatches(n: int, batch_size: int, rng=None, device=None):
         if rng is None:
             gen.seed()
         else:
-            gen.manual_seed(int(rng))
+            gen.manual_seed(check_seed(rng, "rng"))
         rng = gen
     order = torch.randperm(n, generator=rng).to(device)
     return (order[start : start + batch_size] for start in range(0, n, batch_size))

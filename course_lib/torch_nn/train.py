@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_lib.threads import use_sensible_threads
+from course_lib.torch_nn._checks import check_bool, check_seed
 from course_lib.validate import as_labels, check_positive_float, check_positive_int
 
 __all__ = [
@@ -57,6 +58,7 @@ OPTIMIZERS = {
 
 _SCHEDULES = (None, "onecycle")
 _AUTOCAST = (None, "bf16")
+_COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
 @dataclass
@@ -117,11 +119,18 @@ def _is_tensor(x) -> bool:
 
 
 def _check_images(x, name: str):
-    """Return ``x`` as a NumPy array or tensor with numbers, at least 2-D and NaN-free."""
+    """Return ``x`` as a NumPy array or tensor of real numbers with at least one example.
+
+    NaN and infinities are looked for after the conversion to ``float32`` (see
+    :func:`_to_device`), which also catches numbers too large for ``float32``.
+    """
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be a NumPy array or torch.Tensor, got {type(x).__name__}")
     if not _is_tensor(x):
-        x = np.asarray(x)
+        try:
+            x = np.asarray(x)
+        except ValueError as err:  # a ragged nested list
+            raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
         if x.dtype == bool or x.dtype.kind not in "iuf":
             raise TypeError(
                 f"{name} must hold numbers (uint8 pixels or floats), got dtype {x.dtype}"
@@ -135,21 +144,30 @@ def _check_images(x, name: str):
         )
     if x.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {tuple(x.shape)}); give at least one example")
-    is_float = x.is_floating_point() if _is_tensor(x) else x.dtype.kind == "f"
-    if is_float:
-        has_nan = bool(x.isnan().any()) if _is_tensor(x) else bool(np.isnan(x).any())
-        if has_nan:
-            raise ValueError(f"{name} contains NaN; clean the data before training")
     return x
 
 
-def _check_labels(y, name: str, n: int):
-    """Return ``y`` as an int64 NumPy array of length ``n`` with labels >= 0."""
+def _check_labels(y, name: str, n: int, num_classes: int | None = None):
+    """Return ``y`` as an int64 NumPy array of length ``n`` with labels in ``0..K-1``."""
     if y is None or isinstance(y, (str, bytes)):
         raise TypeError(f"{name} must be an array of integer class labels, got {type(y).__name__}")
-    arr = as_labels(y.detach().cpu().numpy() if _is_tensor(y) else y, name, n)
+    if _is_tensor(y):
+        y = y.detach().cpu().numpy()
+    try:
+        y = np.asarray(y)
+    except ValueError as err:  # a ragged nested list
+        raise ValueError(f"{name} must be a 1-D array of integer class labels: {err}") from None
+    if y.dtype.kind == "f" and y.size and np.isfinite(y).all() and np.abs(y).max() >= 2**62:
+        raise ValueError(f"{name} must hold class labels 0..K-1, got {np.abs(y).max():g}")
+    arr = as_labels(y, name, n)
     if arr.size and arr.min() < 0:
         raise ValueError(f"{name} must hold labels 0..K-1, got a negative label {arr.min()}")
+    if num_classes is not None and arr.size and arr.max() >= num_classes:
+        raise ValueError(
+            f"{name} holds the label {arr.max()}, but the model has K={num_classes} outputs, "
+            f"so labels must lie in 0..{num_classes - 1}; give the model's last layer as many "
+            "outputs as there are classes"
+        )
     return arr
 
 
@@ -160,20 +178,18 @@ def _torch():
 
 
 def _resolve_device(device):
+    """``device`` as a ``torch.device``; a ``torch.device`` is taken as given (a recipe may
+    be planned for a GPU this machine lacks), anything else is checked by :func:`_device`."""
     import torch
 
-    from course_lib.device import pick_device
+    return device if isinstance(device, torch.device) else _device(device)
 
-    if device is None:
-        return pick_device()
-    if isinstance(device, torch.device):
-        return device
-    if isinstance(device, str):
-        return pick_device(device)
-    raise TypeError(
-        f"device must be None, a string such as 'cpu' or 'cuda', or a torch.device; "
-        f"got {type(device).__name__}"
-    )
+
+def _device(device):
+    """``device`` checked (named ``device`` in errors, available here) as a ``torch.device``."""
+    from course_lib.device import as_device
+
+    return as_device(device)
 
 
 def as_device_tensors(x, y=None, *, device=None, channels_last: bool = False):
@@ -186,22 +202,90 @@ def as_device_tensors(x, y=None, *, device=None, channels_last: bool = False):
     ``channels_last=True`` a 4-D ``x`` ``(N, C, H, W)`` is stored channels-last (see
     :func:`fit`). Returns ``x`` or ``(x, y)``. Used by :func:`fit` and :func:`evaluate`.
     """
+    device = _device(device)
+    channels_last = check_bool(channels_last, "channels_last")
+    return _to_device(x, y, device, channels_last)
+
+
+def _to_device(x, y, device, channels_last: bool, names=("x", "y"), num_classes=None):
+    """:func:`as_device_tensors` for already checked options; errors use ``names``."""
     import torch
 
-    device = _resolve_device(device)
-    x = _check_images(x, "x")
+    x_name, y_name = names
+    x = _check_images(x, x_name)
+    labels = None if y is None else _check_labels(y, y_name, x.shape[0], num_classes)
     xt = x if _is_tensor(x) else torch.from_numpy(np.ascontiguousarray(x))
     xt = xt.to(device)
     if xt.dtype == torch.uint8:
         xt = xt.float().div_(255.0)
     elif xt.dtype != torch.float32:
         xt = xt.float()
+    _check_finite_data(xt, x, x_name)
     if channels_last and xt.ndim == 4:
         xt = xt.contiguous(memory_format=torch.channels_last)
-    if y is None:
+    if labels is None:
         return xt
-    labels = _check_labels(y, "y", xt.shape[0])
     return xt, torch.from_numpy(labels).to(device)
+
+
+def _check_finite_data(xt, original, name: str) -> None:
+    """One check of the whole converted data set (one read-back from the device): NaN,
+    infinities, and numbers too large for ``float32``, named with their first position."""
+    import torch
+
+    if bool(torch.isfinite(xt).all()):
+        return
+    where = tuple(int(i) for i in torch.nonzero(~torch.isfinite(xt))[0])
+    value = float(original[where])
+    if value != value:
+        what = "NaN"
+    elif math.isinf(value):
+        what = f"{value}"
+    else:
+        what = f"{value:g}, too large for float32 (at most 3.4e38)"
+    raise ValueError(
+        f"{name} contains {what} at index {where}; every pixel or feature must be a finite "
+        "number: clean the data (for example np.nan_to_num, or drop those examples) before "
+        "training"
+    )
+
+
+def _check_logits(logits, rows: int, labels, names=("x", "y")) -> None:
+    """The model's output for the first batch: logits ``(B, K)``, and every label < K.
+
+    Called once, on the first batch, before any update: the shapes are known without
+    waiting for the device, and ``labels`` (the checked NumPy labels) are on the host.
+    """
+    import torch
+
+    x_name, y_name = names
+    if not isinstance(logits, torch.Tensor) or logits.ndim != 2 or logits.shape[0] != rows:
+        got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        raise ValueError(
+            f"model must map a batch of {x_name} (B, ...) to logits (B, K), one row of K class "
+            f"scores per example; for a batch of {rows} it returned {got}"
+        )
+    k = logits.shape[1]
+    if labels is not None and labels.size and labels.max() >= k:
+        raise ValueError(
+            f"{y_name} holds the label {labels.max()}, but the model has K={k} outputs, so "
+            f"labels must lie in 0..{k - 1}; give the model's last layer as many outputs as "
+            "there are classes"
+        )
+
+
+@contextlib.contextmanager
+def _inputs_checked(model):
+    """While ``fit`` runs: the data were checked once, so the course models skip their
+    per-call NaN/inf check (``check_inputs``), which would wait for the GPU at every step."""
+    switched = [m for m in model.modules() if getattr(m, "check_inputs", None) is True]
+    for m in switched:
+        m.check_inputs = False
+    try:
+        yield
+    finally:
+        for m in switched:
+            m.check_inputs = True
 
 
 def _check_options(epochs, batch_size, lr, optimizer, schedule, autocast, compile, log_every):
@@ -224,9 +308,9 @@ def _check_options(epochs, batch_size, lr, optimizer, schedule, autocast, compil
         raise ValueError(f"schedule must be one of {_SCHEDULES}, got {schedule!r}")
     if autocast not in _AUTOCAST:
         raise ValueError(f"autocast must be one of {_AUTOCAST}, got {autocast!r}")
-    if not (isinstance(compile, bool) or isinstance(compile, str)):
+    if not (isinstance(compile, bool) or compile in _COMPILE_MODES):
         raise TypeError(
-            "compile must be False, True or a torch.compile mode such as 'reduce-overhead', "
+            f"compile must be False, True or a torch.compile mode, one of {_COMPILE_MODES}; "
             f"got {compile!r}"
         )
 
@@ -349,8 +433,18 @@ def fit(
 
     _check_model(model)
     _check_options(epochs, batch_size, lr, optimizer, schedule, autocast, compile, log_every)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+    check_seed(seed)
+    for name, value in (
+        ("progress", progress),
+        ("drop_last", drop_last),
+        ("channels_last", channels_last),
+        ("fused", fused),
+    ):
+        check_bool(value, name)
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real):
+        raise TypeError(f"weight_decay must be a number >= 0 such as 1e-4, got {weight_decay!r}")
+    if not (math.isfinite(weight_decay) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay}")
     if (x_val is None) != (y_val is None):
         raise ValueError(
             "give both x_val and y_val for validation, or neither; "
@@ -360,12 +454,15 @@ def fit(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(history), got {type(callback).__name__}")
     loss_fn = _loss_function(loss)
-    device = _resolve_device(device)
+    device = _device(device)
 
     started = time.perf_counter()
-    # 1. Convert once, move once.
-    x, y = as_device_tensors(x_train, y_train, device=device, channels_last=channels_last)
+    # 1. Convert once, move once; check the data once (values, labels against K) up front.
+    model.to(device)
+    x = _to_device(x_train, None, device, channels_last, ("x_train", "y_train"))
     n = x.shape[0]
+    labels = _check_labels(y_train, "y_train", n)  # against K at the first step
+    y = torch.from_numpy(labels).to(device)
     if drop_last and n < batch_size:
         raise ValueError(
             f"drop_last=True with batch_size={batch_size} but only {n} examples: no batch "
@@ -373,7 +470,8 @@ def fit(
         )
     val = None
     if x_val is not None:
-        val = as_device_tensors(x_val, y_val, device=device, channels_last=channels_last)
+        val_labels = _check_labels(y_val, "y_val", _check_images(x_val, "x_val").shape[0])
+        val = _to_device(x_val, val_labels, device, channels_last, ("x_val", "y_val"))
 
     torch.manual_seed(seed)
     generator = torch.Generator(device=device)
@@ -402,61 +500,66 @@ def fit(
 
     history = History(device=_describe(device), steps_per_epoch=steps_per_epoch)
     bar = _progress_bar(total_steps, progress)
-    try:
-        for epoch in range(epochs):
-            if device.type == "cpu":
-                use_sensible_threads()  # cores in use elsewhere are left alone (course_lib.threads)
-            _sync(device)
-            t0 = time.perf_counter()
-            model.train()
-            perm = torch.randperm(n, device=device, generator=generator)  # on the device
-            losses = torch.zeros(steps_per_epoch, device=device)  # read back once per epoch
-            correct = torch.zeros((), device=device, dtype=torch.int64)
-            seen = 0
-            flushed = 0
-            for step in range(steps_per_epoch):
-                idx = perm[step * batch_size : (step + 1) * batch_size]
-                xb, yb = x[idx], y[idx]  # a gather on the device: no host copy
-                with autocast_ctx():
-                    logits = step_model(xb)
-                    batch_loss = loss_fn(logits.float(), yb)
-                opt.zero_grad(set_to_none=True)
-                batch_loss.backward()
-                opt.step()
-                history.lr.append(opt.param_groups[0]["lr"])
-                if scheduler is not None:
-                    scheduler.step()
-                losses[step] = batch_loss.detach()
-                correct += (logits.detach().argmax(dim=1) == yb).sum()
-                seen += yb.shape[0]
+    with _inputs_checked(model):  # checked once above, not at every step
+        try:
+            for epoch in range(epochs):
+                if device.type == "cpu":
+                    use_sensible_threads()  # leaves cores in use elsewhere (course_lib.threads)
+                _sync(device)
+                t0 = time.perf_counter()
+                model.train()
+                perm = torch.randperm(n, device=device, generator=generator)  # on the device
+                losses = torch.zeros(steps_per_epoch, device=device)  # read back once per epoch
+                correct = torch.zeros((), device=device, dtype=torch.int64)
+                seen = 0
+                flushed = 0
+                for step in range(steps_per_epoch):
+                    idx = perm[step * batch_size : (step + 1) * batch_size]
+                    xb, yb = x[idx], y[idx]  # a gather on the device: no host copy
+                    with autocast_ctx():
+                        logits = step_model(xb)
+                        if epoch == 0 and step == 0:  # shapes only: no wait for the device
+                            _check_logits(logits, yb.shape[0], labels, ("x_train", "y_train"))
+                            if val is not None:
+                                _check_logits(logits, yb.shape[0], val_labels, ("x_val", "y_val"))
+                        batch_loss = loss_fn(logits.float(), yb)
+                    opt.zero_grad(set_to_none=True)
+                    batch_loss.backward()
+                    opt.step()
+                    history.lr.append(opt.param_groups[0]["lr"])
+                    if scheduler is not None:
+                        scheduler.step()
+                    losses[step] = batch_loss.detach()
+                    correct += (logits.detach().argmax(dim=1) == yb).sum()
+                    seen += yb.shape[0]
+                    if bar is not None:
+                        bar.update(1)
+                    if callback is not None and (step + 1) % log_every == 0:
+                        history.step_loss.extend(losses[flushed : step + 1].tolist())
+                        flushed = step + 1
+                        callback(history)
+                _sync(device)
+                history.epoch_seconds.append(time.perf_counter() - t0)
+                history.step_loss.extend(losses[flushed:].tolist())
+                history.train_loss.append(float(losses.mean()))
+                history.train_acc.append(int(correct) / max(seen, 1))
+                if val is not None:
+                    metrics = _evaluate_tensors(model, *val, batch_size=1024, loss_fn=loss_fn)
+                    history.val_loss.append(metrics["loss"])
+                    history.val_acc.append(metrics["accuracy"])
                 if bar is not None:
-                    bar.update(1)
-                if callback is not None and (step + 1) % log_every == 0:
-                    history.step_loss.extend(losses[flushed : step + 1].tolist())
-                    flushed = step + 1
+                    bar.set_postfix(_postfix(history, epoch + 1, epochs), refresh=True)
+                if not math.isfinite(history.train_loss[-1]):
+                    raise FloatingPointError(
+                        f"the training loss became {history.train_loss[-1]} in epoch {epoch + 1}; "
+                        f"the learning rate lr={lr} is probably too large, try lr={lr / 10:g}"
+                    )
+                if callback is not None:
                     callback(history)
-            _sync(device)
-            history.epoch_seconds.append(time.perf_counter() - t0)
-            history.step_loss.extend(losses[flushed:].tolist())
-            history.train_loss.append(float(losses.mean()))
-            history.train_acc.append(int(correct) / max(seen, 1))
-            if val is not None:
-                metrics = _evaluate_tensors(model, *val, batch_size=1024, loss_fn=loss_fn)
-                history.val_loss.append(metrics["loss"])
-                history.val_acc.append(metrics["accuracy"])
+        finally:
             if bar is not None:
-                bar.set_postfix(_postfix(history, epoch + 1, epochs), refresh=True)
-            if not math.isfinite(history.train_loss[-1]):
-                raise FloatingPointError(
-                    f"the training loss became {history.train_loss[-1]} in epoch {epoch + 1}; "
-                    f"the learning rate lr={lr} is probably too large, try lr={lr / 10:g}"
-                )
-            if callback is not None:
-                callback(history)
-    finally:
-        if bar is not None:
-            bar.close()
-        model.eval()
+                bar.close()
+            model.eval()
     history.seconds = time.perf_counter() - started
     return history
 
@@ -485,7 +588,7 @@ def _progress_bar(total: int, progress: bool):
 # ------------------------------------------------------------------------------ evaluate
 
 
-def _evaluate_tensors(model, x, y, *, batch_size: int, loss_fn) -> dict:
+def _evaluate_tensors(model, x, y, *, batch_size: int, loss_fn, labels=None) -> dict:
     import torch
 
     model.eval()
@@ -493,8 +596,11 @@ def _evaluate_tensors(model, x, y, *, batch_size: int, loss_fn) -> dict:
     correct = torch.zeros((), device=x.device, dtype=torch.int64)
     with torch.no_grad():
         for start in range(0, x.shape[0], batch_size):
-            logits = model(x[start : start + batch_size]).float()
+            logits = model(x[start : start + batch_size])
             yb = y[start : start + batch_size]
+            if start == 0 and labels is not None:
+                _check_logits(logits, yb.shape[0], labels)
+            logits = logits.float()
             total_loss += loss_fn(logits, yb) * yb.shape[0]  # loss is a batch mean
             correct += (logits.argmax(dim=1) == yb).sum()
     n = x.shape[0]
@@ -516,12 +622,17 @@ def evaluate(model, x, y, *, batch_size: int = 1024, device=None, loss="cross_en
     model's parameters are on. Runs in evaluation mode without gradients.
     Introduced in ``06_mnist_with_a_feed_forward_net``.
     """
+    import torch
+
     _check_model(model)
     check_positive_int(batch_size, "batch_size")
-    device = _model_device(model) if device is None else _resolve_device(device)
+    device = _model_device(model) if device is None else _device(device)
+    loss_fn = _loss_function(loss)
     model.to(device)
-    xt, yt = as_device_tensors(x, y, device=device)
-    return _evaluate_tensors(model, xt, yt, batch_size=batch_size, loss_fn=_loss_function(loss))
+    xt = _to_device(x, None, device, False)
+    labels = _check_labels(y, "y", xt.shape[0])  # against K at the first batch
+    yt = torch.from_numpy(labels).to(device)
+    return _evaluate_tensors(model, xt, yt, batch_size=batch_size, loss_fn=loss_fn, labels=labels)
 
 
 def predict_proba(model, x, *, batch_size: int = 1024, device=None) -> np.ndarray:
@@ -534,14 +645,17 @@ def predict_proba(model, x, *, batch_size: int = 1024, device=None) -> np.ndarra
 
     _check_model(model)
     check_positive_int(batch_size, "batch_size")
-    device = _model_device(model) if device is None else _resolve_device(device)
+    device = _model_device(model) if device is None else _device(device)
     model.to(device)
-    xt = as_device_tensors(x, device=device)
+    xt = _to_device(x, None, device, False)
     model.eval()
     chunks = []
     with torch.no_grad():
         for start in range(0, xt.shape[0], batch_size):
-            logits = model(xt[start : start + batch_size]).float()
+            logits = model(xt[start : start + batch_size])
+            if start == 0:
+                _check_logits(logits, min(batch_size, xt.shape[0]), None)
+            logits = logits.float()
             chunks.append(torch.softmax(logits, dim=1))
     return torch.cat(chunks).cpu().numpy()
 
@@ -597,8 +711,26 @@ class LiveLossPlot:
         figsize: tuple[float, float] = (6.0, 3.2),
     ):
         check_positive_int(smooth, "smooth")
+        if not isinstance(title, str):
+            raise TypeError(f"title must be a string, got {type(title).__name__}")
         if isinstance(min_interval, bool) or not isinstance(min_interval, numbers.Real):
             raise TypeError(f"min_interval must be a number of seconds, got {min_interval!r}")
+        if not (math.isfinite(min_interval) and min_interval >= 0):
+            raise ValueError(
+                f"min_interval must be a finite number of seconds >= 0, got {min_interval}"
+            )
+        if enabled is not None:
+            check_bool(enabled, "enabled")
+        if (
+            not isinstance(figsize, (tuple, list))
+            or len(figsize) != 2
+            or any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in figsize)
+            or not all(0 < v <= 50 for v in figsize)
+        ):
+            raise ValueError(
+                f"figsize must be a pair (width, height) in inches, each in (0, 50], "
+                f"got {figsize!r}"
+            )
         if (
             isinstance(max_share, bool)
             or not isinstance(max_share, numbers.Real)
@@ -613,7 +745,7 @@ class LiveLossPlot:
         self.smooth = smooth
         self.min_interval = float(min_interval)
         self.enabled = _in_notebook() if enabled is None else bool(enabled)
-        self.figsize = figsize
+        self.figsize = (float(figsize[0]), float(figsize[1]))
         self.draws = 0  # how many times the figure was redrawn
         self._handle = None
         self._fig = None
