@@ -1,0 +1,356 @@
+"""Bad input to the command lines and the plumbing modules: one clear line, never a traceback.
+
+The promise kept here: a wrong path, a damaged file or a value of the wrong type gets an
+error that names what was wrong and how to fix it; nothing reports success on a state it
+could not read; nothing a user made is lost or silently overwritten. The command lines run
+as subprocesses, as a teacher runs them, so their exit status and stderr are what is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SOLVED = """def double(x):
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+"""
+
+
+def run(module: str, *args: str, env: dict | None = None, cwd: Path = ROOT):
+    """Run ``python -m module args``; return the finished process (text output)."""
+    full_env = dict(os.environ, PYTHONPATH=str(ROOT))
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+class Finished:
+    """What a command line run in this process left: exit status, stdout, stderr."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_here(main, capsys, *args: str) -> Finished:
+    """Run a command line's ``main(args)`` in this process (starting Python costs seconds
+    on a busy machine); an exception escaping ``main`` fails the test, as a traceback would.
+    """
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse's usage errors
+        code = exit_.code
+    out = capsys.readouterr()
+    return Finished(code, out.out, out.err)
+
+
+def assert_clean_failure(proc, *phrases: str) -> str:
+    """A non-zero exit, no traceback, and an error line holding every phrase; returns it."""
+    assert proc.returncode != 0, f"exit 0 for bad input:\n{proc.stdout}\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors, f"no 'error:' line in stderr:\n{proc.stderr}"
+    for phrase in phrases:
+        assert phrase in errors[-1], f"{phrase!r} not in {errors[-1]!r}"
+    return errors[-1]
+
+
+def _notebook(source: str = SOLVED, tagged: bool = True) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    meta = {"tags": ["solution"]} if tagged else {}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A"),
+        nbformat.v4.new_code_cell(source, metadata=meta),
+    ]
+    return nb
+
+
+def _write(path: Path, nb) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+# --- python -m course_lib.classroom student SRC OUT --------------------------------------
+
+BROKEN_NOTEBOOKS = {
+    "not JSON": ("{'cells': [", "not valid JSON"),
+    "not UTF-8": (b"\xff\xfe\x00garbage", "not UTF-8"),
+    "a JSON list": ("[1, 2, 3]", "JSON but not a notebook"),
+    "no nbformat": ('{"cells": []}', "no 'nbformat'"),
+    "cells not a list": ('{"cells": 3, "nbformat": 4, "nbformat_minor": 5}', "'cells'"),
+    "schema broken": (
+        '{"cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [],'
+        ' "execution_count": null, "id": "c0", "bogus": 1}], "metadata": {},'
+        ' "nbformat": 4, "nbformat_minor": 5}',
+        "not a valid notebook",
+    ),
+}
+
+
+def student(capsys, *args: str) -> Finished:
+    from course_lib.classroom import main
+
+    return run_here(main, capsys, "student", *args)
+
+
+@pytest.mark.parametrize("kind", list(BROKEN_NOTEBOOKS))
+def test_student_edition_names_a_broken_notebook_and_writes_nothing(tmp_path, capsys, kind):
+    content, phrase = BROKEN_NOTEBOOKS[kind]
+    src = tmp_path / "src"
+    _write(src / "a_good.ipynb", _notebook())
+    bad = src / "b_bad.ipynb"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a_good.ipynb").write_text("a learner's own work")
+    before = _snapshot(out)
+    proc = student(capsys, str(src), str(out), "--force")
+    assert_clean_failure(proc, "b_bad.ipynb", phrase)
+    assert proc.stderr.count("\n") == 1  # one line
+    # One bad notebook stops the run before anything is written, even with --force.
+    assert _snapshot(out) == before
+
+
+def test_student_edition_command_fails_cleanly_in_a_fresh_process(tmp_path):
+    """The same as a teacher sees it: exit status and stderr of a real process."""
+    src = tmp_path / "src"
+    _write(src / "a_good.ipynb", _notebook())
+    (src / "b_bad.ipynb").write_text("{'cells': [")
+    proc = run("course_lib.classroom", "student", str(src), str(tmp_path / "out"))
+    assert_clean_failure(proc, "b_bad.ipynb", "not valid JSON")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "source, phrase",
+    [
+        ("x = 1\n### BEGIN SOLUTION\nreturn 2\n", "never closed"),
+        ("x = 1\n### END SOLUTION\n", "without a"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "inside another"),
+        ("y = 2  ### BEGIN SOLUTION\nanswer = 3\n### END SOLUTION\n", "alone on its line"),
+        ("answer = 3\n", "no ### BEGIN SOLUTION"),
+    ],
+)
+def test_student_edition_names_bad_markers(tmp_path, capsys, source, phrase):
+    _write(tmp_path / "src" / "a.ipynb", _notebook(source))
+    proc = student(capsys, str(tmp_path / "src"), str(tmp_path / "out"))
+    assert_clean_failure(proc, "a.ipynb", "cell 1", phrase)
+    assert not (tmp_path / "out").exists()
+
+
+def test_student_edition_refuses_bad_paths(tmp_path, capsys):
+    src = tmp_path / "src"
+    _write(src / "a.ipynb", _notebook())
+    before = _snapshot(src)
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("mine")
+    cases = [
+        ((str(tmp_path / "missing"), str(tmp_path / "out")), "does not exist"),
+        ((str(src), str(a_file)), "not a folder"),
+        ((str(src), str(src)), "source folder"),
+        ((str(src), str(src / "student")), "inside the source folder"),
+        ((str(src / "a.ipynb"), str(src / "student")), "inside the source folder"),
+        ((str(a_file), str(tmp_path / "out")), "not a .ipynb"),
+        ((str(tmp_path), str(tmp_path / "out")), "no .ipynb"),
+    ]
+    for args, phrase in cases:
+        proc = student(capsys, *args)
+        assert_clean_failure(proc, phrase)
+    assert _snapshot(src) == before and a_file.read_text() == "mine"
+    assert not (tmp_path / "out").exists() and not (src / "student").exists()
+
+
+def test_student_edition_refuses_a_folder_where_a_notebook_would_go(tmp_path, capsys):
+    _write(tmp_path / "src" / "a.ipynb", _notebook())
+    (tmp_path / "out" / "a.ipynb").mkdir(parents=True)
+    (tmp_path / "out" / "a.ipynb" / "keep.txt").write_text("mine")
+    proc = student(capsys, str(tmp_path / "src"), str(tmp_path / "out"), "--force")
+    assert_clean_failure(proc, "not a file")
+    assert (tmp_path / "out" / "a.ipynb" / "keep.txt").read_text() == "mine"
+
+
+def test_a_notebook_without_solutions_is_copied_and_says_so(tmp_path, capsys):
+    nb = _notebook("print('no exercise here')", tagged=False)
+    _write(tmp_path / "src" / "a.ipynb", nb)
+    proc = student(capsys, str(tmp_path / "src"), str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "no solution regions" in proc.stdout
+    assert json.loads((tmp_path / "out" / "a.ipynb").read_text())["cells"][1]["outputs"] == []
+
+
+def test_make_student_edition_refuses_arguments_of_the_wrong_type(tmp_path):
+    from course_lib.classroom import make_student_edition
+
+    with pytest.raises(TypeError, match="source must be a path"):
+        make_student_edition(3, tmp_path)
+    with pytest.raises(TypeError, match="target must be a path"):
+        make_student_edition(tmp_path, None)
+    with pytest.raises(TypeError, match="force must be True or False"):
+        make_student_edition(tmp_path, tmp_path / "out", force="no")
+
+
+# --- python -m course_lib.data ------------------------------------------------------------
+
+CLOSED_PORT = "http://127.0.0.1:9/"  # nothing here may reach the network
+
+
+def data_cli(*args: str, data: Path | str, mirrors: str | None = None):
+    """The data command line in a fresh process."""
+    env = {"COURSE_LIB_DATA": str(data), "COURSE_LIB_MIRRORS": mirrors or CLOSED_PORT}
+    return run("course_lib.data", *args, env=env)
+
+
+@pytest.fixture
+def data_here(capsys, monkeypatch):
+    """The data command line in this process: ``data_here(*args, data=..., mirrors=...)``."""
+    from course_lib.data.__main__ import main
+
+    def call(*args: str, data: Path | str, mirrors: str | None = None) -> Finished:
+        monkeypatch.setenv("COURSE_LIB_DATA", str(data))
+        monkeypatch.setenv("COURSE_LIB_MIRRORS", mirrors or CLOSED_PORT)
+        return run_here(main, capsys, *args)
+
+    return call
+
+
+def test_data_folder_that_is_a_file_is_named_in_a_fresh_process(tmp_path):
+    blocker = tmp_path / "data.txt"
+    blocker.write_text("a user's file")
+    proc = data_cli("info", data=blocker)
+    assert_clean_failure(proc, str(blocker), "is a file, not a folder", "COURSE_LIB_DATA")
+    assert "not cached" not in proc.stdout
+
+
+@pytest.mark.parametrize("command", [("status",), ("info", "--verify"), ("fetch", "mnist")])
+def test_data_folder_that_is_a_file_is_named_not_called_empty(tmp_path, data_here, command):
+    blocker = tmp_path / "data.txt"
+    blocker.write_text("a user's file")
+    proc = data_here(*command, data=blocker)
+    assert_clean_failure(proc, str(blocker), "is a file, not a folder", "COURSE_LIB_DATA")
+    assert "not cached" not in proc.stdout
+    assert blocker.read_text() == "a user's file"
+
+
+def test_data_set_folder_that_is_a_file_is_named(tmp_path, data_here):
+    (tmp_path / "mnist").write_text("not a folder")
+    proc = data_here("info", data=tmp_path)
+    assert_clean_failure(proc, "mnist", "is a file, not a folder")
+
+
+def test_data_file_that_is_a_folder_is_named(tmp_path, data_here):
+    from course_lib.data.download import TRAIN_LABELS
+
+    (tmp_path / "mnist" / TRAIN_LABELS).mkdir(parents=True)
+    assert_clean_failure(data_here("info", data=tmp_path), TRAIN_LABELS, "is a folder")
+    assert_clean_failure(data_here("fetch", "mnist", data=tmp_path), TRAIN_LABELS, "is a folder")
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every folder"
+)
+def test_unreadable_data_folder_is_named(tmp_path, data_here):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0)
+    try:
+        proc = data_here("info", data=folder)
+    finally:
+        folder.chmod(0o755)
+    assert_clean_failure(proc, "cannot be read")
+
+
+def test_unreadable_data_folder_is_named_even_for_root(tmp_path, data_here, monkeypatch):
+    """Root reads everything, so the permission check is forced here."""
+    from course_lib.data import download
+
+    monkeypatch.setattr(download.os, "access", lambda *args, **kwargs: False)
+    for command in (("info",), ("fetch", "mnist")):
+        assert_clean_failure(data_here(*command, data=tmp_path), "cannot be read")
+
+
+def test_unreadable_data_file_is_named(tmp_path, data_here, monkeypatch):
+    from course_lib.data import download
+    from course_lib.data.download import TEST_LABELS
+
+    (tmp_path / "mnist").mkdir()
+    (tmp_path / "mnist" / TEST_LABELS).write_bytes(b"locked")
+    real_open = open
+
+    def locked_open(path, *args, **kwargs):
+        if str(path).endswith(TEST_LABELS):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(download, "open", locked_open, raising=False)
+    assert_clean_failure(data_here("info", data=tmp_path), TEST_LABELS, "cannot be read")
+
+
+def _damaged_cache(tmp_path: Path) -> Path:
+    from course_lib.data.download import TEST_LABELS
+
+    (tmp_path / "mnist").mkdir()
+    path = tmp_path / "mnist" / TEST_LABELS
+    path.write_bytes(b"\x1f\x8b truncated download")
+    return path
+
+
+def test_damaged_data_file_is_named_with_the_fix_in_a_fresh_process(tmp_path):
+    damaged = _damaged_cache(tmp_path)
+    proc = data_cli("info", data=tmp_path)
+    line = assert_clean_failure(proc, str(damaged), "damaged", "Delete it")
+    assert "python -m course_lib.data fetch mnist" in line
+    assert "cached (checksums verified)" not in proc.stdout
+
+
+def test_damaged_data_file_is_reported_before_any_download_and_kept(tmp_path, data_here):
+    damaged = _damaged_cache(tmp_path)
+    assert_clean_failure(data_here("status", data=tmp_path), damaged.name, "damaged")
+    proc = data_here("fetch", "mnist", data=tmp_path)
+    assert_clean_failure(proc, damaged.name, "damaged", "delete it")
+    assert "Downloading" not in proc.stdout  # checked first, not after the other downloads
+    assert damaged.read_bytes() == b"\x1f\x8b truncated download"  # a user's file is kept
+
+
+@pytest.mark.parametrize(
+    "args, mirrors, phrase",
+    [
+        (("fetch", "cifar"), None, "unknown data set"),
+        (("fetch", "mnist"), "not-a-url", "http://"),
+        (("fetch", "mnist", "--quiet"), None, "failed from every mirror"),
+        (("nonsense",), None, "invalid choice"),
+        (("info", "--bogus"), None, "unrecognized arguments"),
+        ((), None, "required"),
+    ],
+)
+def test_data_cli_bad_arguments_get_a_clear_message(tmp_path, data_here, args, mirrors, phrase):
+    proc = data_here(*args, data=tmp_path / "cache", mirrors=mirrors)
+    assert proc.returncode != 0, proc.stdout
+    assert phrase in proc.stderr, proc.stderr
+    assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
+
+
+def test_empty_cache_is_reported_as_such_and_exits_zero(tmp_path, data_here):
+    proc = data_here("info", data=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "not cached" in proc.stdout
