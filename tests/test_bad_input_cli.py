@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -354,3 +355,131 @@ def test_empty_cache_is_reported_as_such_and_exits_zero(tmp_path, data_here):
     proc = data_here("info", data=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "not cached" in proc.stdout
+
+
+# --- the drawing pad's preprocessing and the prediction path -------------------------------
+
+
+def test_an_empty_canvas_gives_the_draw_a_digit_result_without_a_warning():
+    import warnings
+
+    import numpy as np
+
+    from course_lib.data.preprocess import centre_by_mass, centre_of_mass, mnist_preprocess
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a 0 / 0 RuntimeWarning anywhere fails the test
+        steps = mnist_preprocess([])
+        assert steps.empty and steps.centre is None and not steps.image.any()
+        assert mnist_preprocess([[], []]).empty  # strokes without points draw nothing
+        assert centre_of_mass(np.zeros((28, 28))) is None
+        assert not centre_by_mass(np.zeros((28, 28))).any()
+        assert centre_of_mass(np.zeros((0, 0))) is None
+
+
+@pytest.mark.parametrize(
+    "img, error, match",
+    [
+        ("np.full((28, 28), np.nan)", ValueError, "NaN or infinity"),
+        ("np.full((28, 28), np.inf)", ValueError, "NaN or infinity"),
+        ("-np.ones((28, 28))", ValueError, "negative values"),
+        ("np.ones((2, 28, 28))", ValueError, "shape"),
+        ("np.ones(28)", ValueError, "shape"),
+        ("np.ones((28, 28), bool)", TypeError, "dtype"),
+        ("np.array([['a']])", TypeError, "dtype"),
+        ("'image.png'", TypeError, "grey image"),
+        ("None", TypeError, "grey image"),
+    ],
+)
+def test_a_bad_image_to_centre_is_named(img, error, match):
+    import warnings
+
+    import numpy as np
+
+    from course_lib.data.preprocess import centre_by_mass, centre_of_mass
+
+    value = eval(img, {"np": np})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn in (centre_by_mass, centre_of_mass):
+            with pytest.raises(error, match=match):
+                fn(value)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"supersample": "8"}, "supersample"),
+        ({"supersample": True}, "supersample"),
+        ({"supersample": 0}, "supersample"),
+        ({"canvas_px": float("inf")}, "canvas_px"),
+        ({"canvas_px": float("nan")}, "canvas_px"),
+        ({"pen_width": float("inf")}, "pen_width"),
+        ({"centre": lambda img: img * np.nan}, "NaN"),
+        ({"centre": lambda img: "moved"}, "image of numbers"),
+        ({"centre": lambda img: img[:20]}, "28, 28"),
+    ],
+)
+def test_bad_preprocessing_settings_are_named(kwargs, match):
+    from course_lib.data.preprocess import EXAMPLE_STROKES, mnist_preprocess
+
+    with pytest.raises((TypeError, ValueError), match=match):
+        mnist_preprocess(EXAMPLE_STROKES["7"], **kwargs)
+
+
+def test_bad_rasteriser_arguments_are_named():
+    from course_lib.data.preprocess import canvas_image, centre_by_mass, check_strokes, rasterise
+
+    dot = [[(1.0, 1.0)]]
+    for offset in ((np.nan, 0.0), (1, 2, 3), "ab", None):
+        with pytest.raises(ValueError, match="offset"):
+            rasterise(dot, 28, offset=offset)
+    for size in ("28", 0, 2.5, True):
+        with pytest.raises(ValueError, match="size"):
+            canvas_image(dot, size=size)
+    with pytest.raises(TypeError, match="True/False"):
+        check_strokes([[(True, False)]])
+    with pytest.raises(ValueError, match="target"):
+        centre_by_mass(np.ones((28, 28)), target=(np.nan, 14))
+
+
+def _tiny_ffn():
+    import torch
+
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(784, 10))
+
+
+@pytest.mark.parametrize(
+    "image, error, match",
+    [
+        ("np.full((28, 28), np.nan)", ValueError, "NaN"),
+        ("np.full((28, 28), 255.0)", ValueError, r"\[0, 1\]"),
+        ("-np.ones((28, 28))", ValueError, r"\[0, 1\]"),
+        ("np.zeros((28, 28), np.int64)", TypeError, "uint8"),
+        ("np.zeros((28, 28), np.uint16)", TypeError, "uint8"),
+        ("np.zeros((1, 28, 28))", ValueError, "shape"),
+        ("None", TypeError, "grey levels"),
+    ],
+)
+def test_a_bad_digit_image_is_named_not_misread(image, error, match):
+    from course_lib.handwriting import probabilities
+
+    with pytest.raises(error, match=match):
+        probabilities(_tiny_ffn(), eval(image, {"np": np}), flatten=True)
+
+
+def test_prediction_arguments_of_the_wrong_type_are_named():
+    from course_lib.handwriting import first_layer_maps, probabilities, read_digit
+
+    digit = np.zeros((28, 28))
+    with pytest.raises(TypeError, match="flatten must be True"):
+        probabilities(_tiny_ffn(), digit, flatten="no")
+    with pytest.raises(TypeError, match="model must be a trained torch.nn.Module"):
+        probabilities(None, digit, flatten=True)
+    with pytest.raises(TypeError, match="cnn must be"):
+        first_layer_maps("cnn", digit)
+    with pytest.raises(TypeError, match="ffn must be"):
+        read_digit(digit, lambda x: x, _tiny_ffn())
+    good = probabilities(_tiny_ffn(), (digit + 255).astype(np.uint8), flatten=True)
+    assert good.shape == (10,) and np.isclose(good.sum(), 1)
