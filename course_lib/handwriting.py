@@ -123,7 +123,20 @@ def probabilities(model, image, *, flatten: bool) -> np.ndarray:
     model.eval()
     try:
         with torch.no_grad(), _one_thread():
-            return torch.softmax(model(x).float(), dim=1)[0].cpu().numpy()
+            try:
+                scores = model(x)
+            except RuntimeError as error:  # a shape mismatch inside the network
+                shape = "(1, 784)" if flatten else "(1, 1, 28, 28)"
+                raise ValueError(
+                    f"model cannot read the image as {shape} (flatten={flatten}): "
+                    f"{str(error).splitlines()[0]}. A feed-forward net takes flatten=True, "
+                    "a CNN flatten=False; were the two networks swapped?"
+                ) from None
+            if scores.shape != (1, 10):
+                raise ValueError(
+                    f"model must give 10 class scores per image, gave shape {tuple(scores.shape)}"
+                )
+            return torch.softmax(scores.float(), dim=1)[0].cpu().numpy()
     finally:
         model.train(was_training)
 

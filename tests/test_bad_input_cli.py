@@ -483,3 +483,206 @@ def test_prediction_arguments_of_the_wrong_type_are_named():
         read_digit(digit, lambda x: x, _tiny_ffn())
     good = probabilities(_tiny_ffn(), (digit + 255).astype(np.uint8), flatten=True)
     assert good.shape == (10,) and np.isclose(good.sum(), 1)
+
+
+# --- properties: garbage in gives a named TypeError/ValueError or a valid result -----------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+GARBAGE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.integers(2**31, 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=4),
+    st.binary(max_size=4),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.just(np.float64(2.0)),
+    st.just(np.int64(5)),
+)
+IMAGES = hnp.arrays(
+    dtype=st.sampled_from([np.float64, np.float32, np.uint8, np.int64, np.bool_]),
+    shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6),
+)
+FLOAT_IMAGES = hnp.arrays(
+    dtype=np.float64,
+    shape=st.sampled_from([(28, 28), (5, 7), (0, 0), (1, 1)]),
+    elements=st.one_of(st.floats(-2, 300), st.sampled_from([np.nan, np.inf, 0.0, 1.0])),
+)
+
+
+@given(n=GARBAGE, seed=GARBAGE, noise=GARBAGE)
+def test_synthetic_data_sets_refuse_or_are_valid(n, seed, noise):
+    from course_lib.data import synthetic
+
+    for make in (synthetic.make_xor, synthetic.make_moons, synthetic.make_spirals):
+        try:
+            X, y = make(n, noise=noise, seed=seed)
+        except (TypeError, ValueError) as error:
+            assert str(error)  # a message, naming the argument
+            continue
+        assert not isinstance(seed, (bool, str, float)) and not isinstance(n, (bool, float))
+        assert X.shape == (n, 2) and y.shape == (n,) and np.all(np.isfinite(X))
+
+
+@given(img=st.one_of(IMAGES, FLOAT_IMAGES, GARBAGE))
+def test_centring_refuses_or_moves_ink_without_warnings(img):
+    import warnings
+
+    from course_lib.data.preprocess import centre_by_mass, centre_of_mass
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            out = centre_by_mass(img)
+        except (TypeError, ValueError) as error:
+            assert str(error)
+            return
+        com = centre_of_mass(img)
+    arr = np.asarray(img, dtype=np.float64)
+    assert out.shape == arr.shape and np.all(np.isfinite(out)) and out.min(initial=0) >= 0
+    assert out.sum() <= arr.sum() + 1e-9  # ink can only leave the picture
+    if com is None:
+        assert not out.any()
+
+
+STROKES = st.one_of(
+    GARBAGE,
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.floats(allow_nan=True, allow_infinity=True, width=32),
+                st.floats(-50, 400),
+            ),
+            max_size=4,
+        ),
+        max_size=3,
+    ),
+)
+
+
+@given(strokes=STROKES, canvas_px=st.one_of(st.just(280.0), GARBAGE))
+def test_preprocessing_refuses_or_makes_a_digit(strokes, canvas_px):
+    import warnings
+
+    from course_lib.data.preprocess import mnist_preprocess
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            steps = mnist_preprocess(strokes, canvas_px=canvas_px)
+        except (TypeError, ValueError) as error:
+            assert str(error)
+            return
+    assert steps.image.shape == (28, 28) and np.all(np.isfinite(steps.image))
+    assert 0 <= steps.image.min() and steps.image.max() <= 1
+    assert steps.empty == (not any(len(s) for s in strokes))
+
+
+@given(image=st.one_of(IMAGES, FLOAT_IMAGES, GARBAGE), flatten=st.one_of(st.booleans(), GARBAGE))
+def test_reading_a_digit_refuses_or_gives_probabilities(image, flatten):
+    from course_lib.handwriting import probabilities
+
+    try:
+        p = probabilities(_FFN, image, flatten=flatten)
+    except (TypeError, ValueError) as error:
+        assert str(error)
+        return
+    assert isinstance(flatten, bool) and p.shape == (10,) and np.isclose(p.sum(), 1, atol=1e-5)
+
+
+_FFN = _tiny_ffn()
+
+
+@given(name=GARBAGE, mirrors=st.one_of(st.none(), GARBAGE, st.lists(GARBAGE, max_size=2)))
+def test_data_names_and_mirrors_refuse_or_are_valid(name, mirrors):
+    from course_lib.data.download import DATASETS, get_dataset, mirror_urls
+
+    for n in (name, "mnist"):
+        try:
+            urls = mirror_urls(n, mirrors)
+        except (TypeError, ValueError) as error:
+            assert str(error)
+            continue
+        assert n in DATASETS and get_dataset(n).name == n
+        assert urls and all(u.startswith(("http://", "https://")) and u.endswith("/") for u in urls)
+
+
+@given(
+    data=st.one_of(st.binary(max_size=40), GARBAGE),
+    ndim=st.one_of(st.none(), st.sampled_from([1, 3])),
+)
+def test_idx_parsing_refuses_or_gives_the_promised_array(data, ndim):
+    from course_lib.data.idx import parse_idx
+
+    for blob in (data, b"\0\0\x08\x01" + bytes(data[:8]) if isinstance(data, bytes) else data):
+        try:
+            arr = parse_idx(blob, expected_ndim=ndim)
+        except (TypeError, ValueError) as error:
+            assert str(error)
+            continue
+        assert ndim is None or arr.ndim == ndim
+
+
+MARKED = st.lists(
+    st.sampled_from(
+        [
+            "### BEGIN SOLUTION",
+            "### END SOLUTION",
+            "    ### BEGIN SOLUTION",
+            "x = 1",
+            "answer = 42  # secret",
+            "y = 2  ### END SOLUTION",
+            "# note",
+            "",
+        ]
+    ),
+    max_size=8,
+)
+
+
+@given(lines=MARKED)
+def test_stripping_solutions_refuses_or_leaks_no_answer(lines):
+    from course_lib.classroom import BEGIN, END, ClassroomError, strip_solutions
+
+    # Every answer line unique, so "inside a region" can be checked line by line.
+    lines = [
+        f"answer_{i} = 42" if line.startswith("answer") else line for i, line in enumerate(lines)
+    ]
+    try:
+        out, count = strip_solutions("\n".join(lines), "cell")
+    except ClassroomError as error:
+        assert "cell" in str(error)
+        return
+    assert BEGIN not in out and END not in out
+    assert count == sum(line.strip() == BEGIN for line in lines)
+    inside, hidden = False, []
+    for line in lines:
+        inside = (inside or line.strip() == BEGIN) and line.strip() != END
+        if inside and line.startswith("answer"):
+            hidden.append(line)
+    kept = out.splitlines()
+    assert not any(line in kept for line in hidden)  # no answer leaks
+    assert all(line in kept for line in lines if line.startswith("answer") and line not in hidden)
+
+
+@given(name=GARBAGE, folder=st.one_of(st.none(), GARBAGE), recipe=st.one_of(st.just(""), GARBAGE))
+def test_saved_weights_arguments_refuse_or_stay_in_their_folder(
+    tmp_path_factory, name, folder, recipe
+):
+    import torch
+
+    from course_lib.saved_models import load_weights
+
+    home = tmp_path_factory.mktemp("models")
+    if isinstance(folder, str):
+        folder = home / folder  # never a path outside the test's folder
+    try:
+        found = load_weights(torch.nn.Linear(2, 1), name, recipe=recipe, folder=folder or home)
+    except (TypeError, ValueError) as error:
+        assert str(error)
+        return
+    assert found is False and isinstance(name, str) and isinstance(recipe, str)
