@@ -60,6 +60,8 @@ def strip_solutions(source: str, where: str = "cell") -> tuple[str, int]:
     The stub keeps the indentation of the ``### BEGIN SOLUTION`` line and raises
     ``NotImplementedError`` with the nearest ``# HINT:`` line above the region.
     """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a cell's text (str), got {type(source).__name__}")
     out: list[str] = []
     hint = DEFAULT_HINT
     inside = False

@@ -686,3 +686,22 @@ def test_saved_weights_arguments_refuse_or_stay_in_their_folder(
         assert str(error)
         return
     assert found is False and isinstance(name, str) and isinstance(recipe, str)
+
+
+@pytest.mark.parametrize("seed", ["0", 1.5, True, -1, None])
+def test_crosscheck_refuses_a_seed_it_would_misread(seed):
+    from course_lib.crosscheck import assert_numpy_matches_torch
+
+    with pytest.raises((TypeError, ValueError), match="seed"):
+        assert_numpy_matches_torch(lambda x: (x, lambda d: d), lambda x: x, [np.ones(2)], seed=seed)
+
+
+def test_crosscheck_refuses_bad_tolerances_and_classroom_a_non_text_cell():
+    from course_lib.classroom import strip_solutions
+    from course_lib.crosscheck import assert_numpy_matches_torch
+
+    for bad in ({"atol": -1}, {"rtol": "1e-6"}, {"kwargs": [1]}):
+        with pytest.raises((TypeError, ValueError), match=next(iter(bad))):
+            assert_numpy_matches_torch(lambda x: (x, lambda d: d), lambda x: x, [np.ones(2)], **bad)
+    with pytest.raises(TypeError, match="source must be"):
+        strip_solutions(["### BEGIN SOLUTION"])
