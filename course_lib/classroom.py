@@ -24,6 +24,7 @@ temporary name first and then renamed, so an interrupted run leaves no half-writ
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -59,12 +60,21 @@ def strip_solutions(source: str, where: str = "cell") -> tuple[str, int]:
     The stub keeps the indentation of the ``### BEGIN SOLUTION`` line and raises
     ``NotImplementedError`` with the nearest ``# HINT:`` line above the region.
     """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a cell's text (str), got {type(source).__name__}")
     out: list[str] = []
     hint = DEFAULT_HINT
     inside = False
     removed = 0
     for number, line in enumerate(source.splitlines(), start=1):
         stripped = line.strip()
+        for marker in (BEGIN, END):
+            if marker in line and stripped != marker:
+                # Not alone on its line: it would be kept as it is, and with it the answer.
+                raise ClassroomError(
+                    f"{where}, line {number}: {marker!r} must stand alone on its line "
+                    f"(found {stripped!r}); put it on a line of its own"
+                )
         if stripped.startswith(HINT_PREFIX):
             hint = stripped[len(HINT_PREFIX) :].strip() or DEFAULT_HINT
         if stripped == BEGIN:
@@ -110,6 +120,11 @@ def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple
                     "mark the answer so it can be removed"
                 )
             cell.source, count = strip_solutions(cell.source, where)
+            if count == 0:
+                raise ClassroomError(
+                    f"{where} is tagged '{SOLUTION_TAG}' but has no {BEGIN} line; "
+                    "mark the answer so it can be removed"
+                )
             removed += count
         if cell.cell_type == "code":
             cell.outputs = []
@@ -117,32 +132,121 @@ def student_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple
     return nb, removed
 
 
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read and validate one notebook; a ClassroomError names the file and what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ClassroomError(
+            f"{path} is not a notebook: it is not UTF-8 text ({error.reason} at byte "
+            f"{error.start}); give the .ipynb file Jupyter saved"
+        ) from None
+    except OSError as error:
+        raise ClassroomError(f"{path} cannot be read ({error.strerror or error})") from None
+    fix = "open it in Jupyter and save it again, or restore it from version control"
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise ClassroomError(
+            f"{path} is not valid JSON, so it is not a notebook ({error}); {fix}"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+        what = (
+            "has no 'nbformat' number"
+            if isinstance(data, dict)
+            else (f"holds a JSON {type(data).__name__}, not an object")
+        )
+        raise ClassroomError(f"{path} is JSON but not a notebook: it {what}; {fix}")
+    if data["nbformat"] >= 4 and not isinstance(data.get("cells"), list):
+        raise ClassroomError(
+            f"{path} is JSON but not a notebook: its 'cells' is not a list of cells; {fix}"
+        )
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as error:  # nbformat raises several kinds for JSON of the wrong shape
+        raise ClassroomError(
+            f"{path} is JSON but not a notebook ({type(error).__name__}: {_first_line(error)}); "
+            f"{fix}"
+        ) from None
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as error:
+        where = "/".join(str(p) for p in error.path) or "the top level"
+        raise ClassroomError(
+            f"{path} is not a valid notebook: at {where}, {_first_line(error.message)}; {fix}"
+        ) from None
+    return nb
+
+
+def _first_line(error, limit: int = 160) -> str:
+    text = str(error).strip().splitlines()
+    line = text[0] if text else type(error).__name__
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def make_student_edition(source: Path, target: Path, *, force: bool = False) -> list[Written]:
     """Write the student edition of the notebook(s) at ``source`` into the folder ``target``.
 
     ``source`` is a notebook or a folder of notebooks. Files in ``target`` are only
-    replaced with ``force=True``; ``target`` may never be the source folder itself.
+    replaced with ``force=True``; ``target`` may be neither the source folder nor a folder
+    inside it. Every notebook is read and checked before anything is written, so one bad
+    notebook leaves ``target`` exactly as it was.
     """
+    for value, name in ((source, "source"), (target, "target")):
+        if not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name} must be a path (str or Path), got {type(value).__name__}")
+    if not isinstance(force, bool):
+        raise TypeError(f"force must be True or False, got {force!r}")
     source, target = Path(source), Path(target)
     if not source.exists():
         raise ClassroomError(f"source {source} does not exist; give a notebook or a folder")
-    notebooks = [source] if source.is_file() else sorted(source.glob("*.ipynb"))
+    if source.is_file():
+        if source.suffix != ".ipynb":
+            raise ClassroomError(f"source {source} is not a .ipynb notebook; give one, or a folder")
+        notebooks = [source]
+    else:
+        try:
+            notebooks = sorted(source.glob("*.ipynb"))
+        except OSError as error:
+            raise ClassroomError(
+                f"source folder {source} cannot be read ({error.strerror or error})"
+            ) from None
+        if not notebooks and not os.access(source, os.R_OK | os.X_OK):
+            raise ClassroomError(f"source folder {source} cannot be read (permission denied)")
     if not notebooks:
         raise ClassroomError(f"no .ipynb notebooks found in {source}")
     if target.exists() and not target.is_dir():
-        raise ClassroomError(f"target {target} exists and is not a folder")
-    source_dir = source.parent if source.is_file() else source
-    if target.resolve() == source_dir.resolve():
+        raise ClassroomError(f"target {target} exists and is not a folder; give a folder")
+    source_dir = (source.parent if source.is_file() else source).resolve()
+    resolved = target.resolve()
+    if resolved == source_dir:
         raise ClassroomError(
             f"target {target} is the source folder: writing there would replace the notebooks "
             "with solutions; choose another folder, e.g. student_edition/"
         )
-    # Check every notebook before writing any, so a bad marker leaves the target untouched.
+    if source_dir in resolved.parents:
+        raise ClassroomError(
+            f"target {target} is inside the source folder {source_dir}: the student edition "
+            "would sit among the notebooks with solutions; choose a folder outside it"
+        )
+    # Check every notebook, and every file it would replace, before writing any, so a bad
+    # notebook leaves the target untouched.
     prepared = []
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        prepared.append((path, *student_notebook(nb, path.name)))
-    target.mkdir(parents=True, exist_ok=True)
+        nb = read_notebook(path)
+        prepared.append((path, *student_notebook(nb, str(path))))
+    for path, _, _ in prepared:
+        out = target / path.name
+        if out.exists() and not out.is_file():
+            raise ClassroomError(f"{out} exists and is not a file; move it away, then run again")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ClassroomError(
+            f"target folder {target} cannot be created ({error.strerror or error}); "
+            "choose a folder you can write to"
+        ) from None
     results = []
     for path, nb, removed in prepared:
         out = target / path.name
@@ -150,7 +254,17 @@ def make_student_edition(source: Path, target: Path, *, force: bool = False) -> 
             results.append(Written(path, out, removed, "skipped (exists; use --force)"))
             continue
         action = "overwrote" if out.exists() else "wrote"
-        _write_atomically(nb, out)
+        try:
+            _write_atomically(nb, out)
+        except OSError as error:
+            done = (
+                ", ".join(str(r.target) for r in results if not r.action.startswith("skipped"))
+                or "none"
+            )
+            raise ClassroomError(
+                f"{out} cannot be written ({error.strerror or error}); nothing was left half "
+                f"written. Written before it: {done}"
+            ) from None
         results.append(Written(path, out, removed, action))
     return results
 
@@ -184,7 +298,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     skipped = 0
     for r in results:
-        print(f"{r.action}: {r.target} ({r.solutions_removed} solutions removed)")
+        what = f"{r.solutions_removed} solutions removed"
+        if r.solutions_removed == 0:
+            what = "no solution regions: copied with the outputs cleared"
+        print(f"{r.action}: {r.target} ({what})")
         skipped += r.action.startswith("skipped")
     if skipped:
         print(

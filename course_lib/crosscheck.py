@@ -69,6 +69,14 @@ def assert_numpy_matches_torch(
     """
     import torch
 
+    from course_lib.validate import check_nonnegative_int
+
+    seed = check_nonnegative_int(seed, "seed")  # True or "0" would be read as a seed
+    for value, what in ((atol, "atol"), (rtol, "rtol")):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ValueError(f"{what} must be a tolerance >= 0, got {value!r}")
+    if kwargs is not None and not isinstance(kwargs, dict):
+        raise TypeError(f"kwargs must be a dict of keyword arguments, got {type(kwargs).__name__}")
     kwargs = kwargs or {}
     dev = torch.device(device)
     dtype = torch.float32 if dev.type == "mps" else torch.float64

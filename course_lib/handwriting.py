@@ -38,6 +38,10 @@ class Reading:
 
 
 def _check_digit(image) -> np.ndarray:
+    if isinstance(image, (str, bytes)) or image is None:
+        raise TypeError(
+            f"image must be a (28, 28) array of grey levels, got {type(image).__name__}"
+        )
     arr = np.asarray(image)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"image must hold grey levels (numbers), got dtype {arr.dtype}")
@@ -48,7 +52,29 @@ def _check_digit(image) -> np.ndarray:
         )
     if arr.dtype == np.uint8:
         return arr.astype(np.float32) / 255.0
+    if arr.dtype.kind in "iu":
+        # 0..255 or 0..1? An int16 or int64 image could be either: say which to use.
+        raise TypeError(
+            f"image has dtype {arr.dtype}; give uint8 pixels 0..255 (image.astype(np.uint8)) "
+            "or float grey levels in [0, 1] (image / 255)"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("image holds NaN or infinity; a grey image holds levels in [0, 1]")
+    low, high = float(arr.min()), float(arr.max())
+    if low < -1e-6 or high > 1 + 1e-6:
+        # The networks were trained on [0, 1]; a 0..255 float image would be misread.
+        raise ValueError(
+            f"image grey levels must lie in [0, 1], got {low:.3g} .. {high:.3g}; divide "
+            "0..255 pixels by 255 (or pass them as uint8)"
+        )
     return arr.astype(np.float32)
+
+
+def _check_net(model, name: str) -> None:
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"{name} must be a trained torch.nn.Module, got {type(model).__name__}")
 
 
 @contextmanager
@@ -86,13 +112,31 @@ def probabilities(model, image, *, flatten: bool) -> np.ndarray:
     """
     import torch
 
+    _check_net(model, "model")
+    if not isinstance(flatten, bool):  # "no" would be truthy
+        raise TypeError(
+            f"flatten must be True (a feed-forward net) or False (a CNN), got {flatten!r}"
+        )
     x = torch.as_tensor(_check_digit(image), device=_device_of(model))
     x = x.reshape(1, 784) if flatten else x.reshape(1, 1, 28, 28)
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad(), _one_thread():
-            return torch.softmax(model(x).float(), dim=1)[0].cpu().numpy()
+            try:
+                scores = model(x)
+            except RuntimeError as error:  # a shape mismatch inside the network
+                shape = "(1, 784)" if flatten else "(1, 1, 28, 28)"
+                raise ValueError(
+                    f"model cannot read the image as {shape} (flatten={flatten}): "
+                    f"{str(error).splitlines()[0]}. A feed-forward net takes flatten=True, "
+                    "a CNN flatten=False; were the two networks swapped?"
+                ) from None
+            if scores.shape != (1, 10):
+                raise ValueError(
+                    f"model must give 10 class scores per image, gave shape {tuple(scores.shape)}"
+                )
+            return torch.softmax(scores.float(), dim=1)[0].cpu().numpy()
     finally:
         model.train(was_training)
 
@@ -108,6 +152,7 @@ def first_layer_maps(cnn, image) -> np.ndarray:
     import torch
 
     img = _check_digit(image)
+    _check_net(cnn, "cnn")
     if hasattr(cnn, "feature_maps"):
         with _one_thread():
             return cnn.feature_maps(img[None, None], layer=1)[0]
@@ -138,6 +183,8 @@ def read_digit(image, ffn, cnn) -> Reading:
     ``ffn`` takes flattened ``(N, 784)`` images, ``cnn`` takes ``(N, 1, 28, 28)``.
     Introduced in ``09_your_own_handwriting``.
     """
+    _check_net(ffn, "ffn")
+    _check_net(cnn, "cnn")
     return Reading(
         ffn=probabilities(ffn, image, flatten=True),
         cnn=probabilities(cnn, image, flatten=False),

@@ -42,12 +42,14 @@ def cpu_quota(root: Path = _CGROUP) -> float | None:
     Reads cgroup v2's ``cpu.max`` (``"150000 100000"``) or cgroup v1's
     ``cpu/cpu.cfs_quota_us`` and ``cpu/cpu.cfs_period_us``.
     """
-    root = Path(root)
+    root = _check_root(root)
     try:
         quota, period = (root / "cpu.max").read_text().split()[:2]
         if quota == "max":
             return None
-        return int(quota) / int(period)
+        if int(quota) > 0 and int(period) > 0:  # anything else is no usable limit
+            return int(quota) / int(period)
+        return None
     except (OSError, ValueError):
         pass
     try:
@@ -58,6 +60,25 @@ def cpu_quota(root: Path = _CGROUP) -> float | None:
     if quota_us <= 0 or period_us <= 0:
         return None
     return quota_us / period_us
+
+
+def _check_root(root) -> Path:
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(
+            f"root must be the cgroup folder as a path (str or Path), got {type(root).__name__}"
+        )
+    return Path(root)
+
+
+def _check_sample(sample_s) -> float:
+    # True is an int in Python, and would quietly mean a one-second sample.
+    if (
+        isinstance(sample_s, bool)
+        or not isinstance(sample_s, (int, float))
+        or not 0 < sample_s <= 5
+    ):
+        raise ValueError(f"sample_s must be a number of seconds in (0, 5], got {sample_s!r}")
+    return float(sample_s)
 
 
 def usable_cpus(root: Path = _CGROUP) -> int:
@@ -99,8 +120,7 @@ def busy_elsewhere(sample_s: float = SAMPLE_S) -> float:
     time in the sample (worker threads still spinning after the last product) is not
     counted. Returns 0.0 where ``/proc/stat`` does not exist (macOS, Windows).
     """
-    if not isinstance(sample_s, (int, float)) or not 0 < sample_s <= 5:
-        raise ValueError(f"sample_s must be a number of seconds in (0, 5], got {sample_s!r}")
+    sample_s = _check_sample(sample_s)
     try:
         cpus = os.sched_getaffinity(0)
     except AttributeError:
@@ -123,6 +143,7 @@ def busy_elsewhere(sample_s: float = SAMPLE_S) -> float:
 
 def sensible_threads(sample_s: float = SAMPLE_S, root: Path = _CGROUP) -> int:
     """Threads to use now: usable cores minus those other processes keep busy, at least 1."""
+    sample_s = _check_sample(sample_s)
     usable = usable_cpus(root)
     if usable == 1:
         return 1  # nothing to decide, and no need to sample
@@ -139,9 +160,11 @@ def use_sensible_threads(sample_s: float = SAMPLE_S) -> int:
     """
     from threadpoolctl import threadpool_limits
 
+    sample_s = _check_sample(sample_s)
     chosen = os.environ.get("COURSE_THREADS", "").strip()
     if chosen:
-        if not chosen.isdigit() or int(chosen) < 1:
+        # isascii: "²" and other Unicode digits pass isdigit() but are no thread count.
+        if not (chosen.isascii() and chosen.isdigit()) or int(chosen) < 1:
             raise ValueError(
                 f"COURSE_THREADS must be a whole number of threads such as 1 or 2, got "
                 f"{chosen!r}; unset it to let the course choose"

@@ -219,7 +219,7 @@ def test_unwritable_cache_folder_explains(tmp_path):
     blocker.write_text("a file where the cache folder should be")
     with pytest.raises(DataNotFoundError) as info:
         ensure_file("mnist", SMALL, cache_dir=blocker, mirrors=[closed_port_url()])
-    assert "cannot be created" in str(info.value) and "COURSE_LIB_DATA" in str(info.value)
+    assert "is a file, not a folder" in str(info.value) and "COURSE_LIB_DATA" in str(info.value)
     assert blocker.read_text() == "a file where the cache folder should be"
 
 

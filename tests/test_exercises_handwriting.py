@@ -183,3 +183,45 @@ def test_strict_mode_raises_for_a_slip(monkeypatch):
     monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
     with pytest.raises(AssertionError, match="wrong way"):
         check_centre_by_mass(wrong_way)
+
+
+def divides_before_checking(img):
+    r, c = centre(img)  # 0 / 0 on an empty canvas: NumPy warns, then the guard below
+    if img.sum() == 0:
+        return img.copy()
+    return paste(img, int(np.round(14 - r)), int(np.round(14 - c)))
+
+
+def nan_centre_rolled(img):
+    r, c = centre(img)
+    return np.roll(img, (14 - r, 14 - c), axis=(0, 1)) if img.sum() == 0 else learner_answer(img)
+
+
+def nan_in_result(img):
+    out = learner_answer(img)
+    out[0, 0] = np.nan
+    return out
+
+
+@pytest.mark.parametrize(
+    "wrong, named",
+    [
+        (divides_before_checking, "NumPy warned"),
+        (nan_centre_rolled, "0 / 0"),
+        (nan_in_result, "NaN"),
+    ],
+)
+def test_a_zero_division_on_the_empty_canvas_is_named_even_when_the_result_is_right(wrong, named):
+    fb = check_centre_by_mass(wrong)
+    assert fb.status == "wrong", f"{wrong.__name__} passed the check"
+    assert named in fb.message, f"{wrong.__name__}: {fb.message}"
+    assert "whole number of pixels" not in fb.message  # not mistaken for a rounding slip
+
+
+def test_the_reference_centring_never_warns_on_an_empty_canvas():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not centre_by_mass(np.zeros((28, 28))).any()
+        assert check_centre_by_mass(centre_by_mass).status == "correct"

@@ -158,3 +158,85 @@ def test_a_read_only_file_system_costs_only_the_saving(tmp_path, monkeypatch):
     assert source == "trained" and train.calls == 1
     assert "Read-only file system" in said[-1] and "trained again next time" in said[-1]
     assert not any(tmp_path.iterdir())
+
+
+def test_a_models_variable_naming_a_file_costs_only_the_saving(tmp_path, monkeypatch):
+    blocker = tmp_path / "models.txt"
+    blocker.write_text("a user's notes")
+    monkeypatch.setenv(ENV_MODELS, str(blocker))
+    said, train = [], Trainer()
+    model, source = load_or_train("net", build, train, say=quiet(said))
+    assert source == "trained" and train.calls == 1
+    assert "is a file, not a folder" in said[-1] and ENV_MODELS in said[-1]
+    assert blocker.read_text() == "a user's notes"
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        save_weights(build(), "net")
+
+
+def test_an_earlier_unreadable_file_is_never_replaced(tmp_path):
+    (tmp_path / "net.pt.unreadable").write_bytes(b"kept from last week")
+    (tmp_path / "net.pt").write_bytes(b"damaged today")
+    said = []
+    load_or_train("net", build, Trainer(), folder=tmp_path, say=quiet(said))
+    assert (tmp_path / "net.pt.unreadable").read_bytes() == b"kept from last week"
+    assert (tmp_path / "net.pt.unreadable-2").read_bytes() == b"damaged today"
+    assert "net.pt.unreadable-2" in said[0]
+
+
+def test_a_file_that_cannot_be_moved_aside_is_not_saved_over(tmp_path, monkeypatch):
+    import course_lib.saved_models as saved
+
+    (tmp_path / "net.pt").write_bytes(b"the user's file")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(saved.os, "replace", refuse)
+    said, train = [], Trainer()
+    model, source = load_or_train("net", build, train, folder=tmp_path, say=quiet(said))
+    assert source == "trained" and train.calls == 1
+    assert "not saved" in said[-1]
+    assert (tmp_path / "net.pt").read_bytes() == b"the user's file"
+
+
+def test_weights_of_another_shape_name_the_layer(tmp_path):
+    save_weights(build(), "net", folder=tmp_path)
+    wider = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2))
+    with pytest.raises(UnreadableWeights, match=r"'0.weight' has shape \(3, 4\) in the file"):
+        load_weights(wider, "net", folder=tmp_path)
+    said = []
+    model, source = load_or_train("net", lambda: wider, Trainer(), folder=tmp_path, say=said.append)
+    assert source == "trained" and "'0.weight'" in said[0]
+
+
+def test_weights_holding_nan_are_not_loaded(tmp_path):
+    model = build()
+    with torch.no_grad():
+        model[0].weight[0, 0] = float("nan")
+    save_weights(model, "net", folder=tmp_path)
+    with pytest.raises(UnreadableWeights, match="NaN"):
+        load_weights(build(), "net", folder=tmp_path)
+
+
+def test_a_folder_where_the_weights_file_should_be_is_not_called_missing(tmp_path):
+    (tmp_path / "net.pt").mkdir()
+    with pytest.raises(UnreadableWeights, match="folder"):
+        load_weights(build(), "net", folder=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"folder": 3}, TypeError, "folder must be a folder path"),
+        ({"recipe": None}, TypeError, "recipe must be a string"),
+        ({"recipe": 2}, TypeError, "recipe must be a string"),
+        ({"say": "print"}, TypeError, "say must be a function"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_named(tmp_path, kwargs, error, match):
+    kwargs = {"folder": tmp_path, **kwargs}
+    with pytest.raises(error, match=match):
+        load_or_train("net", build, Trainer(), **kwargs)
+    if "say" not in kwargs:
+        with pytest.raises(error, match=match):
+            save_weights(build(), "net", **kwargs)

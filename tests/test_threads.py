@@ -116,3 +116,24 @@ def test_course_threads_overrides_and_is_checked(monkeypatch):
             threads.use_sensible_threads()
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("bad", [True, None, [0.1]])
+def test_a_sample_length_of_the_wrong_type_is_not_misread(bad):
+    for fn in (threads.busy_elsewhere, threads.sensible_threads, threads.use_sensible_threads):
+        with pytest.raises(ValueError, match="sample_s"):
+            fn(bad)
+
+
+@pytest.mark.parametrize("garbage", ["abc", "0", "-2", "1.5", "²", "2 threads"])
+def test_course_threads_garbage_is_named_not_misread(monkeypatch, garbage):
+    monkeypatch.setenv("COURSE_THREADS", garbage)
+    with pytest.raises(ValueError, match="COURSE_THREADS must be a whole number"):
+        threads.use_sensible_threads()
+
+
+def test_a_cgroup_quota_with_a_zero_period_is_no_quota(tmp_path):
+    (tmp_path / "cpu.max").write_text("100000 0\n")
+    assert threads.cpu_quota(tmp_path) is None
+    with pytest.raises(TypeError, match="root must be the cgroup folder"):
+        threads.cpu_quota(3)

@@ -15,6 +15,7 @@ Importing this package reads and downloads nothing.
 
 from .download import DATASETS, cache_status, data_dir, dataset_dir, fetch
 from .errors import (
+    CacheAccessError,
     ChecksumError,
     CorruptFileError,
     DataError,
@@ -31,6 +32,7 @@ from .loaders import (
 
 __all__ = [
     "DATASETS",
+    "CacheAccessError",
     "FASHION_MNIST_CLASSES",
     "MNIST_CLASSES",
     "ChecksumError",

@@ -36,7 +36,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ChecksumError, DataError, DataNotFoundError
+from .errors import CacheAccessError, ChecksumError, DataError, DataNotFoundError
 
 ENV_DATA = "COURSE_LIB_DATA"
 ENV_MIRRORS = "COURSE_LIB_MIRRORS"
@@ -110,6 +110,11 @@ def data_dir() -> Path:
 
 def get_dataset(name: str) -> Dataset:
     """Return the :class:`Dataset` called ``name`` ("mnist" or "fashion-mnist")."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"the data set's name must be a string, one of {', '.join(map(repr, DATASETS))}; "
+            f"got {type(name).__name__}"
+        )
     if name not in DATASETS:
         raise ValueError(
             f"unknown data set {name!r}; expected one of {', '.join(map(repr, DATASETS))}"
@@ -119,8 +124,53 @@ def get_dataset(name: str) -> Dataset:
 
 def dataset_dir(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
     """The folder holding data set ``name``'s files: ``<cache>/<name>``."""
+    _check_path_arg(cache_dir, "cache_dir")
     base = Path(cache_dir).expanduser() if cache_dir is not None else data_dir()
     return base / get_dataset(name).name
+
+
+def _check_path_arg(value, name: str) -> None:
+    if value is not None and not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a folder path (str or pathlib.Path) or None for the default, "
+            f"got {type(value).__name__}"
+        )
+
+
+def _check_bool(value, name: str) -> None:
+    # A string such as "no" would be truthy: only True and False are accepted.
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def _where(cache_dir) -> str:
+    if cache_dir is not None:
+        return "cache_dir names it"
+    if os.environ.get(ENV_DATA, "").strip():
+        return f"${ENV_DATA} names it"
+    return "it is the default cache folder"
+
+
+def check_cache_folder(name: str, cache_dir: str | os.PathLike | None = None) -> Path:
+    """Return data set ``name``'s folder after checking it can be read; it need not exist.
+
+    Raises :class:`CacheAccessError` when the cache folder or the data set's folder is a
+    file, or cannot be listed (permissions). Never writes.
+    """
+    folder = dataset_dir(name, cache_dir)
+    for path in (folder.parent, folder):
+        if path.exists() and not path.is_dir():
+            raise CacheAccessError(
+                f"{path} is a file, not a folder, so it cannot hold the data sets ("
+                f"{_where(cache_dir)}). Set {ENV_DATA} to a folder, or move "
+                "the file away."
+            )
+        if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
+            raise CacheAccessError(
+                f"the folder {path} cannot be read (permission denied). Ask its owner to "
+                f"make it readable (chmod a+rx), or set {ENV_DATA} to a folder you can read."
+            )
+    return folder
 
 
 def mirror_urls(name: str, mirrors=None) -> list[str]:
@@ -140,9 +190,16 @@ def mirror_urls(name: str, mirrors=None) -> list[str]:
         mirrors, append_name = env.split(), True
     if isinstance(mirrors, str):
         mirrors = [mirrors]
+    if not isinstance(mirrors, (list, tuple)):
+        raise TypeError(f"mirrors must be a list of base URLs (str), got {type(mirrors).__name__}")
+    source = f"${ENV_MIRRORS}" if append_name else "mirrors"
     urls = []
     for base in mirrors:
-        base = str(base)
+        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{source} must hold base URLs starting with http:// or https://, got "
+                f"{base!r}; e.g. https://example.org/data/"
+            )
         if "{dataset}" in base:
             base = base.replace("{dataset}", ds.name)
         elif append_name:
@@ -154,11 +211,20 @@ def mirror_urls(name: str, mirrors=None) -> list[str]:
 
 
 def sha256_of(path: str | os.PathLike) -> str:
-    """The SHA-256 of a file, in hex (read in 1 MiB chunks)."""
+    """The SHA-256 of a file, in hex (read in 1 MiB chunks).
+
+    Raises :class:`CacheAccessError` when the file cannot be read.
+    """
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as error:
+        raise CacheAccessError(
+            f"{path} cannot be read ({error.strerror or error}). Make it readable "
+            f"(chmod a+r), or delete it and run `{FETCH_COMMAND}` to download a fresh copy."
+        ) from None
     return h.hexdigest()
 
 
@@ -191,12 +257,19 @@ def ensure_file(
     raises :class:`DataNotFoundError` instead.
     """
     ds = get_dataset(name)
-    if filename not in ds.sha256:
+    _check_bool(download, "download")
+    _check_bool(progress, "progress")
+    if not isinstance(filename, str) or filename not in ds.sha256:
         raise ValueError(
             f"{ds.title} has no file {filename!r}; its files are {', '.join(ds.sha256)}"
         )
-    folder = dataset_dir(name, cache_dir)
+    folder = check_cache_folder(name, cache_dir)
     path = folder / filename
+    if path.exists() and not path.is_file():
+        raise CacheAccessError(
+            f"{path} is a folder, not the data file; move it away and run "
+            f"`{FETCH_COMMAND} {ds.name}`."
+        )
     if path.exists():
         verify_file(path, ds.sha256[filename])
         return path
@@ -298,11 +371,24 @@ def fetch(
     """
     if isinstance(names, str):
         names = list(DATASETS) if names == "all" else [names]
+    if not isinstance(names, (list, tuple)):
+        raise TypeError(
+            f"names must be 'mnist', 'fashion-mnist', 'all' or a list of them, got "
+            f"{type(names).__name__}"
+        )
+    for name in names:
+        get_dataset(name)  # refuse a bad name before downloading anything
+    _check_bool(progress, "progress")
     out = {}
     for name in names:
-        for filename in get_dataset(name).sha256:
+        folder = check_cache_folder(name, cache_dir)
+        files = list(get_dataset(name).sha256)
+        # Files already there are checked first: a damaged one is reported before any
+        # download starts, rather than after minutes of downloading the others.
+        files.sort(key=lambda f: not (folder / f).exists())
+        for filename in files:
             ensure_file(name, filename, cache_dir=cache_dir, mirrors=mirrors, progress=progress)
-        out[name] = dataset_dir(name, cache_dir)
+        out[name] = folder
     return out
 
 
@@ -312,10 +398,19 @@ def cache_status(cache_dir: str | os.PathLike | None = None, verify: bool = Fals
     Returns ``{name: {"cached": bool, "path": str, "missing": [file names]}}`` for each data
     set; ``cached`` is True when all four files are present (and, with ``verify=True``, have
     the right SHA-256, which reads about 40 MB). The welcome notebook shows this.
+    Raises :class:`CacheAccessError` when the cache folder is a file or cannot be read, or a
+    data file is a folder or cannot be read: its state is then unknown, not "missing".
     """
+    _check_bool(verify, "verify")
     status = {}
     for name, ds in DATASETS.items():
-        folder = dataset_dir(name, cache_dir)
+        folder = check_cache_folder(name, cache_dir)
+        for f in ds.sha256:
+            if (folder / f).exists() and not (folder / f).is_file():
+                raise CacheAccessError(
+                    f"{folder / f} is a folder, not the data file; move it away and run "
+                    f"`{FETCH_COMMAND} {name}`."
+                )
         missing = [f for f in ds.sha256 if not (folder / f).is_file()]
         damaged = []
         if verify:
@@ -334,6 +429,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "cache_status",
+    "check_cache_folder",
     "data_dir",
     "dataset_dir",
     "ensure_file",

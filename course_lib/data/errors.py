@@ -5,6 +5,8 @@ Every message names the file or data set, the folder involved, and the command t
 * :class:`DataError` is the base class: ``except DataError`` catches everything below.
 * :class:`CorruptFileError` (also a ``ValueError``): a file is damaged, truncated, or has the
   wrong SHA-256 checksum. :class:`ChecksumError` and :class:`IDXFormatError` are its two kinds.
+* :class:`CacheAccessError`: the cache folder cannot be used as one: the path names a file,
+  or the folder or a file in it cannot be read (permissions).
 * :class:`DataNotFoundError`: the files are not cached and could not be downloaded (offline,
   every mirror failed, or the cache folder is not writable).
 """
@@ -30,3 +32,10 @@ class IDXFormatError(CorruptFileError):
 
 class DataNotFoundError(DataError):
     """A data set is not in the cache and could not be downloaded."""
+
+
+class CacheAccessError(DataNotFoundError):
+    """The cache folder is not a readable folder, or a file in it cannot be read.
+
+    A kind of :class:`DataNotFoundError`: the data cannot be had until the path is fixed.
+    """

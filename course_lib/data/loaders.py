@@ -85,6 +85,10 @@ def load_fashion_mnist(
 
 def _load(name, cache_dir, download, progress, mirrors):
     get_dataset(name)
+    for value, what in ((download, "download"), (progress, "progress")):
+        if not isinstance(value, bool):  # a string such as "no" would be truthy
+            raise TypeError(f"{what} must be True or False, got {value!r}")
+    dataset_dir(name, cache_dir)  # refuses a cache_dir that is not a path
     parts = []
     for filename, n, ndim in (
         (TRAIN_IMAGES, N_TRAIN, 3),

@@ -79,6 +79,8 @@ def check_strokes(strokes) -> list[np.ndarray]:
         )
     out = []
     for i, stroke in enumerate(strokes):
+        if np.asarray(stroke).dtype == bool:
+            raise TypeError(f"stroke {i} must hold (x, y) numbers, got True/False values")
         try:
             arr = np.asarray(stroke, dtype=float)
         except (TypeError, ValueError) as error:
@@ -115,9 +117,32 @@ def ink_box(strokes) -> tuple[float, float, float, float] | None:
 
 
 def _check_positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    # "not 0 < value < inf" also refuses NaN, whose comparisons are all False.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
+        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
     return float(value)
+
+
+def _check_whole(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _check_pair(value, name: str, what: str) -> tuple[float, float]:
+    """Two finite numbers, e.g. an ``(x, y)`` offset or a ``(row, col)`` target."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if (
+        arr is None
+        or isinstance(value, (str, bytes))
+        or arr.shape != (2,)
+        or not np.all(np.isfinite(arr))
+    ):
+        raise ValueError(f"{name} must be two finite numbers {what}, got {value!r}")
+    return float(arr[0]), float(arr[1])
 
 
 def rasterise(
@@ -141,21 +166,16 @@ def rasterise(
     from PIL import Image, ImageDraw
 
     strokes = check_strokes(strokes)
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-        raise ValueError(f"size must be a positive whole number of pixels, got {size!r}")
-    if isinstance(supersample, bool) or not isinstance(supersample, numbers.Integral):
-        raise ValueError(f"supersample must be a whole number >= 1, got {supersample!r}")
-    if supersample < 1:
-        raise ValueError(f"supersample must be a whole number >= 1, got {supersample!r}")
+    _check_size(size)
+    ss = _check_whole(supersample, "supersample")
     scale = _check_positive(scale, "scale")
     pen_width = _check_positive(pen_width, "pen_width")
-    ss = int(supersample)
     hi = int(size) * ss
     canvas = Image.new("L", (hi, hi), 0)
     draw = ImageDraw.Draw(canvas)
     radius = pen_width * ss / 2
     width = max(1, round(pen_width * ss))
-    origin = np.asarray(offset, dtype=float)
+    origin = np.asarray(_check_pair(offset, "offset", "(x, y) in the strokes' pixels"))
     for stroke in strokes:
         pts = (stroke - origin) * scale * ss  # (P, 2) in high-resolution pixels
         if len(pts) > 1:
@@ -179,22 +199,44 @@ def canvas_image(
     large it was drawn. Introduced in ``09_your_own_handwriting``.
     """
     canvas_px = _check_positive(canvas_px, "canvas_px")
+    _check_size(size)
     scale = size / canvas_px
     return rasterise(
         strokes, size, scale=scale, pen_width=_check_positive(pen_px, "pen_px") * scale
     )
 
 
+def _check_size(size) -> int:
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise ValueError(f"size must be a positive whole number of pixels, got {size!r}")
+    return int(size)
+
+
 # ---------------------------------------------------------------------- centring
 
 
 def _check_image(img, name: str = "img") -> np.ndarray:
+    if isinstance(img, (str, bytes)) or img is None:
+        raise TypeError(f"{name} must be a grey image (an array (H, W)), got {type(img).__name__}")
     arr = np.asarray(img)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold numbers (grey levels), got dtype {arr.dtype}")
     if arr.ndim != 2:
         raise ValueError(f"{name} must be one grey image of shape (H, W), got shape {arr.shape}")
-    return arr.astype(np.float64)
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(
+            f"{name} holds NaN or infinity (first at (row, col) {where}); a grey image holds "
+            "finite amounts of ink"
+        )
+    if arr.size and arr.min() < 0:
+        # Negative "ink" would pull the centre of mass away from the digit.
+        raise ValueError(
+            f"{name} has negative values (smallest {arr.min():.3g}); the centre of mass needs "
+            "ink >= 0: pass grey levels (0 paper, 1 ink), not a normalised image"
+        )
+    return arr
 
 
 def centre_of_mass(img) -> tuple[float, float] | None:
@@ -247,6 +289,7 @@ def centre_by_mass(img, target: tuple[float, float] = MNIST_CENTRE) -> np.ndarra
     ``09_your_own_handwriting``.
     """
     img = _check_image(img)
+    target = _check_pair(target, "target", "(row, col)")
     com = centre_of_mass(img)
     if com is None:
         return img.copy()  # an empty canvas has no centre: nothing to move
@@ -311,6 +354,7 @@ def mnist_preprocess(
     strokes = check_strokes(strokes)
     canvas_px = _check_positive(canvas_px, "canvas_px")
     pen_width = _check_positive(pen_width, "pen_width")
+    supersample = _check_whole(supersample, "supersample")
     if not callable(centre):
         raise TypeError(f"centre must be a function img -> img, got {type(centre).__name__}")
     raw = canvas_image(strokes, canvas_px=canvas_px)
@@ -343,11 +387,23 @@ def mnist_preprocess(
     placed = np.zeros((GRID, GRID))
     start = (GRID - BOX) // 2
     placed[start : start + BOX, start : start + BOX] = boxed
-    image = np.asarray(centre(placed.copy()), dtype=np.float64)
+    moved = centre(placed.copy())
+    try:
+        image = np.asarray(moved, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"centre must return a ({GRID}, {GRID}) image of numbers, got {type(moved).__name__}"
+        ) from None
     if image.shape != (GRID, GRID):
         raise ValueError(
             f"centre must return a ({GRID}, {GRID}) image, got shape {image.shape}; "
             "it should move the digit, not resize it"
+        )
+    if not np.all(np.isfinite(image)):
+        raise ValueError(
+            "centre returned an image holding NaN or infinity: a centre of mass computed as "
+            "0 / 0, or a division by the total ink when there is none? It should only move "
+            "the pixels"
         )
     return DigitSteps(tuple(strokes), canvas_px, raw, box, scaled, boxed, placed, image)
 

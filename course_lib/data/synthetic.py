@@ -19,6 +19,9 @@ import numpy as np
 
 from course_lib.validate import check_nonnegative_int, check_positive_int
 
+MAX_N = 10_000_000
+"""The most examples a toy data set may have (160 MB of X): more is a slip, not a data set."""
+
 # --- the trip-planning customers ---------------------------------------------------------
 
 TRIP_FEATURE_NAMES = ("flight searches in the last week", "days since last holiday")
@@ -64,7 +67,7 @@ def make_trip_customers(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.nda
 
     Introduced in ``02_the_neuron``.
     """
-    n = check_positive_int(n, "n")
+    n = _check_n(n)
     rng = _rng(seed)
     interest = rng.gamma(shape=2.0, scale=2.5, size=n)
     searches = rng.poisson(interest).astype(np.float64)
@@ -215,8 +218,18 @@ def _rng(seed) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def _common(n, noise, seed):
+def _check_n(n) -> int:
     n = check_positive_int(n, "n")
+    if n > MAX_N:
+        raise ValueError(
+            f"n must be at most {MAX_N:,} examples for a toy data set, got {n:,}; "
+            "a few hundred is plenty to see the shape"
+        )
+    return n
+
+
+def _common(n, noise, seed):
+    n = _check_n(n)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise TypeError(f"noise must be a number >= 0 (a standard deviation), got {noise!r}")
     if not np.isfinite(noise) or noise < 0:

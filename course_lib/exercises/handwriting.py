@@ -10,7 +10,8 @@ by running the slip itself on the same input:
 * shifting the wrong way (by ``centre - target`` instead of ``target - centre``);
 * truncating the shift with ``int()`` instead of rounding, or moving by a fraction of a pixel;
 * ``np.roll``, which wraps the ink pushed past one edge back in at the other;
-* dividing by zero on an empty canvas;
+* dividing by zero on an empty canvas: an error, NaN in the result, or NumPy's 0 / 0
+  ``RuntimeWarning`` even when the result comes out right (the guard sits after the division);
 * changing the learner's input image in place.
 
 Introduced in ``09_your_own_handwriting``.
@@ -101,13 +102,30 @@ def _as_image(out, what: str) -> np.ndarray:
     return arr
 
 
-def _run(fn, img: np.ndarray, what: str) -> np.ndarray:
+_ZERO_DIVISION = (
+    "with no ink the total is 0 and the centre is 0 / 0. Check the total ink before you "
+    "divide, and return the empty image unchanged."
+)
+
+
+def _run(fn, img: np.ndarray, what: str, caught: list | None = None) -> np.ndarray:
+    """The learner's result for ``img``; NumPy's RuntimeWarnings go into ``caught``."""
     given = img.copy()
+    empty = not img.any()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", RuntimeWarning)
             out = fn(given)
+        for w in seen:
+            if not issubclass(w.category, RuntimeWarning):  # not ours to judge: show it
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            elif caught is not None:
+                caught.append(w)
     except TypeError as error:
+        if empty:  # a NaN centre cannot be a shift: the slip is the division, not the rounding
+            raise Mistake(
+                f"{what} your code raised TypeError ({error}): {_ZERO_DIVISION}"
+            ) from None
         if "integer" in str(error) or "slice" in str(error):
             raise Mistake(
                 f"{what}: your code raised TypeError ({error}). A shift must be a whole number "
@@ -129,6 +147,12 @@ def _diagnose(out: np.ndarray, img: np.ndarray, what: str) -> None:
     for name, wrong in _slips(img).items():
         if np.allclose(out, wrong, atol=1e-9):
             raise Mistake(f"{what}: {_MESSAGES[name.removesuffix('_roll')]}")
+    if not np.all(np.isfinite(out)):
+        raise Mistake(
+            f"{what}: your result holds NaN or infinity; move the pixels, do not divide them"
+        )
+    if out.min() < 0:
+        raise Mistake(f"{what}: your result has negative values; move the pixels, change none")
     com = centre_of_mass(out)
     if com is None:
         raise Mistake(f"{what}: your result is empty: the ink was moved out of the picture")
@@ -159,8 +183,9 @@ def check_centre_by_mass(centre_by_mass) -> Feedback:
             out = _run(centre_by_mass, img, f"on {name}")
             _diagnose(out, img, f"on {name}")
         empty = np.zeros((28, 28))
+        warned = []
         try:
-            out = _run(centre_by_mass, empty, "on an empty canvas")
+            out = _run(centre_by_mass, empty, "on an empty canvas", caught=warned)
         except (ZeroDivisionError, ValueError, FloatingPointError, OverflowError) as error:
             raise Mistake(
                 f"on an empty canvas your code raised {type(error).__name__} ({error}): with no "
@@ -174,6 +199,13 @@ def check_centre_by_mass(centre_by_mass) -> Feedback:
             )
         if np.any(out != 0):
             raise Mistake("on an empty canvas your result has ink; return the image unchanged")
+        if warned:
+            raise Mistake(
+                "on an empty canvas your result is right, but NumPy warned "
+                f'"{warned[0].message}": your code divided by the total ink, which is 0 here, '
+                "before checking it. Check the total first and return the empty image "
+                "unchanged, so that no 0 / 0 is ever computed."
+            )
         return (
             "the dot, the blob between pixels and the digit at the border all land with "
             "their centre within half a pixel of (14, 14), nothing wraps around, and an "
