@@ -137,3 +137,18 @@ def test_a_cgroup_quota_with_a_zero_period_is_no_quota(tmp_path):
     assert threads.cpu_quota(tmp_path) is None
     with pytest.raises(TypeError, match="root must be the cgroup folder"):
         threads.cpu_quota(3)
+
+
+def test_the_cpu_description_counts_threads_in_good_english():
+    import torch
+
+    from course_lib.device import describe_device
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert describe_device("cpu") == "cpu (1 thread)"
+        torch.set_num_threads(2)
+        assert describe_device("cpu") == "cpu (2 threads)"
+    finally:
+        torch.set_num_threads(before)
