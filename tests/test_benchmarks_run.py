@@ -1,4 +1,9 @@
-"""benchmarks/cpu_speed.py runs and reports every key; its speed is not judged here."""
+"""The benchmark scripts run and report every key; their speed is not judged here.
+
+``benchmarks/cpu_speed.py`` in its ``--tiny`` configuration, ``benchmarks/gpu_time_to_99.py``
+in its ``--smoke`` mode (a sliver of MNIST, a tiny network: a check of the script, whose
+numbers mean nothing).
+"""
 
 from __future__ import annotations
 
@@ -98,3 +103,27 @@ def test_script_runs_end_to_end_and_ends_with_a_json_line(tmp_path):
     summary = json.loads(last)
     assert KEYS <= set(summary)
     assert any("conv naive vs fast" in line for line in table)
+
+
+def test_time_to_99_smoke_run_says_so_and_ends_with_a_json_line(tmp_path):
+    """A smoke run of the time-to-99% benchmark: seconds, labelled, valid JSON at the end."""
+    from data_support import require_real_data
+
+    folder = require_real_data()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gpu_time_to_99.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "COURSE_LIB_DATA": str(folder), "COURSE_THREADS": "1"},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    *lines, last = result.stdout.strip().splitlines()
+    assert lines[0].startswith("SMOKE RUN") and "mean nothing" in lines[0]
+    summary = json.loads(last)
+    assert summary["smoke"] is True and summary["device"].startswith("cpu")
+    assert summary["baseline_extrapolated"] and summary["ratio_is_lower_bound"]
+    for key in ("median_train_s", "mean_test_acc", "warmup_s", "ratio", "eval_s"):
+        assert key in summary, key
+    assert any(line.startswith("warm-up") for line in lines)
