@@ -361,3 +361,23 @@ def test_torch_cnn_garbage_gives_only_value_or_type_errors(x):
                 call(value)
             except (ValueError, TypeError):
                 pass
+
+
+def test_convnet_names_bad_images_and_fit_checks_them_once():
+    import pytest
+
+    from course_lib.torch_nn.cnn import ConvNet
+
+    net = ConvNet().eval()
+    good = torch.zeros(2, 1, 28, 28)
+    assert net(good).shape == (2, 10)
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\).*x\[:, None\]"):
+        net(torch.zeros(2, 28, 28))
+    with pytest.raises(TypeError, match="floating-point"):
+        net(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
+    bad = good.clone()
+    bad[1, 0, 3, 4] = float("nan")
+    with pytest.raises(ValueError, match="x"):
+        net(bad)
+    net.check_inputs = False  # what fit does while it trains, having checked the data once
+    assert torch.isnan(net(bad)).any()

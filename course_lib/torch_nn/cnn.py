@@ -64,8 +64,15 @@ class ConvNet(nn.Module):
     convolution makes a large learning rate safe. The layers are created in the order above,
     so ``torch.manual_seed(s)`` followed by ``ConvNet(...)`` always gives the same weights.
 
+    ``forward`` refuses what is not a float tensor of shape ``(N, 1, 28, 28)``, and images
+    holding NaN or an infinity; :func:`course_lib.torch_nn.train.fit` checks its whole data set
+    once and switches the per-call NaN/inf check off while it trains (``check_inputs``).
+
     Introduced in ``08_convolutional_networks``.
     """
+
+    #: Refuse NaN/inf in ``forward``'s input; ``fit`` turns it off while it trains.
+    check_inputs: bool = True
 
     def __init__(
         self,
@@ -103,11 +110,32 @@ class ConvNet(nn.Module):
 
     def forward(self, x):
         """Logits ``(N, 10)`` for float images ``(N, 1, 28, 28)``."""
+        self._check_images(x)
         h = self.pool(torch.relu(self.bn1(self.conv1(x))))  # (N, f1, 12, 12) by default
         h = self.pool(torch.relu(self.bn2(self.conv2(h))))  # (N, f2, 4, 4) by default
         h = h.flatten(1)  # (N, f2 * S2 * S2)
         h = torch.relu(self.fc1(h))  # (N, hidden)
         return self.fc2(h)  # (N, 10)
+
+    def _check_images(self, x) -> None:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"x must be a torch.Tensor of images, got {type(x).__name__}; use "
+                "torch.as_tensor(x, dtype=torch.float32) / 255 for uint8 pixels"
+            )
+        if not x.is_floating_point():
+            raise TypeError(
+                f"x must hold floating-point pixels, got dtype {x.dtype}; "
+                "use x.float() / 255 for uint8 images"
+            )
+        if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+            raise ValueError(
+                f"x must have shape (N, 1, 28, 28), got {tuple(x.shape)}; add the channel "
+                "axis with x[:, None] for images of shape (N, 28, 28)"
+            )
+        check_matches_weights(x, self.conv1.weight)
+        if self.check_inputs:
+            check_finite(x, "x")
 
 
 class CNN(nn.Module):
