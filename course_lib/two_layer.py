@@ -45,6 +45,7 @@ from course_lib.numpy_nn.optim import Adam
 from course_lib.validate import (
     as_float_array,
     check_nonnegative_int,
+    check_parameter_count,
     check_positive_float,
     check_positive_int,
     check_seed,
@@ -64,7 +65,9 @@ LEAKY_SLOPE = 0.01
 
 
 def _check_activation(activation: str) -> str:
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+    if not isinstance(activation, str):
+        raise TypeError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if activation not in ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}; "
             "maxout changes the layer's width, so it is not offered here"
@@ -83,6 +86,7 @@ def init_params(n_features: int, n_hidden: int, *, seed: int = 0, activation: st
     """
     d = check_positive_int(n_features, "n_features")
     h = check_positive_int(n_hidden, "n_hidden")
+    check_parameter_count((d + 2) * h + 1, f"n_features={d} and n_hidden={h}")
     gain = np.sqrt(2.0) if _check_activation(activation) in ("relu", "leaky_relu") else 1.0
     rng = np.random.default_rng(check_seed(seed))
     return {

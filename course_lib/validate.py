@@ -24,6 +24,17 @@ def _is_torch_tensor(x) -> bool:
     return type(x).__module__.startswith("torch")
 
 
+def as_array(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``, with a named ``TypeError`` for what cannot be an array (ragged rows)."""
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError, OverflowError):
+        raise TypeError(
+            f"{name} must be a numeric array with rows of equal length, got a "
+            f"{type(x).__name__} NumPy cannot turn into one"
+        ) from None
+
+
 def as_float_array(
     x,
     name: str,
@@ -48,7 +59,7 @@ def as_float_array(
             f"{name} must be a NumPy array, got a torch.Tensor; use {name}.detach().cpu().numpy() "
             "or the PyTorch twin in course_lib.torch_nn"
         )
-    arr = np.asarray(x)
+    arr = as_array(x, name)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold numbers (float or int), got dtype {arr.dtype}")
     if arr.dtype.kind in "iu":
@@ -56,16 +67,16 @@ def as_float_array(
     if ndim is not None and arr.ndim != ndim:
         want = layout or f"{ndim} dimensions"
         raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
-    if arr.size and np.isnan(arr).any():
+    if arr.size == 0 or (np.isfinite(arr).all() if finite else not np.isnan(arr).any()):
+        return arr  # one pass over the data in the usual case
+    if np.isnan(arr).any():
         where = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0])
         raise ValueError(f"{name} contains NaN (first at index {where}); {advice}")
-    if finite and arr.size and np.isinf(arr).any():
-        where = tuple(int(i) for i in np.argwhere(np.isinf(arr))[0])
-        raise ValueError(
-            f"{name} contains an infinite value (first at index {where}); it must hold finite "
-            f"numbers: {advice}"
-        )
-    return arr
+    where = tuple(int(i) for i in np.argwhere(np.isinf(arr))[0])
+    raise ValueError(
+        f"{name} contains an infinite value (first at index {where}); it must hold finite "
+        f"numbers: {advice}"
+    )
 
 
 def check_shape(arr: np.ndarray, expected: tuple, name: str) -> None:
@@ -87,7 +98,7 @@ def as_labels(y, name: str, n: int, num_classes: int | None = None) -> np.ndarra
         raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor")
     if isinstance(y, (str, bytes)) or y is None:
         raise TypeError(f"{name} must be an array of integer class labels, got {y!r}")
-    arr = np.asarray(y)
+    arr = as_array(y, name)
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all():
             raise ValueError(
@@ -210,6 +221,20 @@ def check_cache(cache, kind: type, forward: str):
         f"returns{holding}, got {got}; pass the second value of the matching forward call, "
         f"as in out, cache = {forward}(...)"
     )
+
+
+#: The most weights a course network may have: far beyond any network of the course, and
+#: small enough to be allocated (400 MB of float32), so a typo fails with a clear message.
+MAX_PARAMETERS = 100_000_000
+
+
+def check_parameter_count(count: int, what: str) -> None:
+    """Raise ``ValueError`` if a network of ``count`` weights is too large to build."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{what} would give the network {count:,} weights, more than the {MAX_PARAMETERS:,} "
+            "this course allows; use smaller layers"
+        )
 
 
 def check_positive_float(value, name: str) -> float:

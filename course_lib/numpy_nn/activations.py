@@ -83,7 +83,7 @@ class SoftmaxCache(NamedTuple):
 
 def _check_dout(dout, like: np.ndarray) -> np.ndarray:
     """``dout`` must be a float array with exactly the shape of the forward output."""
-    dout = as_float_array(dout, "dout")
+    dout = as_float_array(dout, "dout", finite=True)
     check_shape(dout, like.shape, "dout (same shape as the forward output)")
     return dout
 
@@ -120,7 +120,7 @@ def leaky_relu(x, slope: float = 0.01):
     The small slope keeps a gradient flowing for negative inputs, so a unit cannot "die"
     (get stuck at zero output with zero gradient). Shape: any -> same.
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", finite=True)
     slope = check_slope(slope)
     return np.where(x > 0, x, slope * x).astype(x.dtype, copy=False)
 
@@ -133,8 +133,10 @@ def softmax(x):
     Introduced in ``05_feed_forward_networks``.
     """
     x = as_float_array(x, "x", finite=True)
-    if x.ndim == 0:
-        raise ValueError("x must have at least one axis (the classes K), got a scalar")
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(
+            f"x must have at least one axis (the classes K) with K >= 1, got shape {x.shape}"
+        )
     shifted = x - x.max(axis=-1, keepdims=True)  # largest entry is now 0
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
@@ -235,7 +237,7 @@ def relu_backward(dout, cache):
 
 def leaky_relu_forward(x, slope: float = 0.01):
     """``out = leaky_relu(x, slope)``; the cache holds ``(x, slope)``."""
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", finite=True)
     return leaky_relu(x, slope), LeakyReluCache(x, check_slope(slope))
 
 
@@ -258,7 +260,7 @@ def maxout_forward(x, k: int):
 def maxout_backward(dout, cache):
     """Only the winning piece of each group gets the gradient: ``(N, H) -> (N, k*H)``."""
     groups_shape, winner, x_shape = check_cache(cache, MaxoutCache, "maxout_forward")
-    dout = as_float_array(dout, "dout")
+    dout = as_float_array(dout, "dout", finite=True)
     check_shape(dout, groups_shape[:2], "dout (same shape as the forward output (N, H))")
     dgroups = np.zeros(groups_shape, dtype=dout.dtype)  # (N, H, k)
     np.put_along_axis(dgroups, winner[..., None], dout[..., None], axis=2)

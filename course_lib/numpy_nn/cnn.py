@@ -55,6 +55,7 @@ from course_lib.validate import (
     check_cache,
     check_callable,
     check_flag,
+    check_parameter_count,
     check_positive_float,
     check_positive_int,
     check_seed,
@@ -130,7 +131,16 @@ class CNNConfig:
             in_channels=check_positive_int(in_channels, "in_channels"),
             image_size=check_positive_int(image_size, "image_size"),
         )
+        too_wide = [k for k in kernels if k > config.image_size]
+        if too_wide:
+            raise ValueError(
+                f"kernel_size must be at most image_size={config.image_size}, got {too_wide[0]}"
+            )
         config.feature_sizes()  # raises if the image shrinks away
+        shapes = config.param_shapes().values()
+        check_parameter_count(
+            sum(int(np.prod(s, dtype=object)) for s in shapes), "channels, hidden and num_classes"
+        )
         return config
 
     def feature_sizes(self) -> list[int]:
@@ -205,7 +215,7 @@ class CNN:
         )
         try:
             self.dtype = np.dtype(dtype)
-        except TypeError as err:
+        except (TypeError, ValueError) as err:
             raise TypeError(
                 f"dtype must be a float type such as np.float32, got {dtype!r}"
             ) from err
@@ -243,7 +253,7 @@ class CNN:
         c = self.config
         layout = f"(N, {c.in_channels}, {c.image_size}, {c.image_size})"
         scale = isinstance(x, np.ndarray) and x.dtype == np.uint8
-        arr = as_float_array(x, "x")
+        arr = as_float_array(x, "x", finite=True)
         if arr.ndim == 3 and c.in_channels == 1:
             arr = arr[:, None]  # (N, S, S) -> (N, 1, S, S)
         if arr.ndim != 4 or arr.shape[1:] != (c.in_channels, c.image_size, c.image_size):
@@ -287,6 +297,13 @@ class CNN:
             raise ValueError(
                 "cache comes from a CNN with other layers than this one; pass the cache from "
                 "this model's own forward call"
+            )
+        n, k = out_cache.x.shape[0], self.config.num_classes
+        dlogits = as_float_array(dlogits, "dlogits", ndim=2, layout="(N, K)", finite=True)
+        if dlogits.shape != (n, k):
+            raise ValueError(
+                f"dlogits must have the shape of the logits, (N, K) = ({n}, {k}), "
+                f"got {dlogits.shape}"
             )
         grads = {}
         last = "fc2" if self.config.hidden is not None else "fc1"

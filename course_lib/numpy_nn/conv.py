@@ -132,9 +132,9 @@ class PoolCache(NamedTuple):
 
 def _check_conv_inputs(x, w, b, stride, pad):
     """Validate conv2d arguments; return float arrays (float32 if x and w both are)."""
-    x = as_float_array(x, "x", ndim=4, layout="(N, C, H, W)")
-    w = as_float_array(w, "w", ndim=4, layout="(F, C, HH, WW)")
-    b = as_float_array(b, "b", ndim=1, layout="(F,)")
+    x = as_float_array(x, "x", ndim=4, layout="(N, C, H, W)", finite=True)
+    w = as_float_array(w, "w", ndim=4, layout="(F, C, HH, WW)", finite=True)
+    b = as_float_array(b, "b", ndim=1, layout="(F,)", finite=True)
     stride = check_positive_int(stride, "stride")
     pad = check_nonnegative_int(pad, "pad")
     N, C, H, W = x.shape
@@ -161,7 +161,7 @@ def _check_conv_inputs(x, w, b, stride, pad):
 
 
 def _check_dout(dout, expected_shape, name="dout"):
-    dout = as_float_array(dout, name, ndim=len(expected_shape))
+    dout = as_float_array(dout, name, ndim=len(expected_shape), finite=True)
     if dout.shape != tuple(expected_shape):
         raise ValueError(
             f"{name} must have the shape of the forward output {tuple(expected_shape)}, "

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.validate import as_float_array, check_callable, check_positive_float
+from course_lib.validate import as_array, as_float_array, check_callable, check_positive_float
 
 
 class GradientCheckError(AssertionError):
@@ -37,6 +37,8 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
     x = _writable_float(x, "x")
     h = check_positive_float(h, "h")
     grad = np.zeros_like(x, dtype=np.float64)
+    if x.size == 0:
+        return grad  # nothing to nudge
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     for _ in it:
         i = it.multi_index
@@ -84,7 +86,7 @@ def numerical_gradient_array(
     check_callable(f, "f", "a function of no arguments that returns an array")
     dout = as_float_array(dout, "dout", finite=True).astype(np.float64, copy=False)
     h = check_positive_float(h, "h")
-    out = np.asarray(f())
+    out = as_array(f(), "f()")
     if out.shape != dout.shape:
         raise ValueError(
             f"dout must have the shape of f()'s output {out.shape}, got {dout.shape}; "
@@ -113,7 +115,7 @@ def _as_compared(v, name: str) -> np.ndarray:
     """``v`` as a float64 array for :func:`rel_error`; NaN is allowed (it compares as inf)."""
     if isinstance(v, (str, bytes)) or v is None:
         raise TypeError(f"{name} must be a number or a numeric array, got {type(v).__name__}")
-    arr = np.asarray(v)
+    arr = as_array(v, name)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold numbers (float or int), got dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False)

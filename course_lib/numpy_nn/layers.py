@@ -40,9 +40,9 @@ def linear_forward(x, w, b):
     Shapes: ``x (N, D)``, ``w (D, M)``, ``b (M,)`` -> ``out (N, M)``. The cache is
     a :class:`LinearCache` ``(x, w)``. Introduced in ``05_feed_forward_networks``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
-    w = as_float_array(w, "w", ndim=2, layout="(D, M)")
-    b = as_float_array(b, "b", ndim=1, layout="(M,)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
+    w = as_float_array(w, "w", ndim=2, layout="(D, M)", finite=True)
+    b = as_float_array(b, "b", ndim=1, layout="(M,)", finite=True)
     if w.shape[0] != x.shape[1]:
         raise ValueError(
             f"w must have shape (D, M) with D={x.shape[1]} (the features of x), got shape "
@@ -64,7 +64,7 @@ def linear_backward(dout, cache, *, input_grad: bool = True):
     """
     x, w = check_cache(cache, LinearCache, "linear_forward")
     input_grad = check_flag(input_grad, "input_grad")
-    dout = as_float_array(dout, "dout", ndim=2, layout="(N, M)")
+    dout = as_float_array(dout, "dout", ndim=2, layout="(N, M)", finite=True)
     check_shape(dout, (x.shape[0], w.shape[1]), "dout (same shape as the forward output)")
     dx = dout @ w.T if input_grad else None  # (N, D)
     dw = x.T @ dout  # (D, M)
@@ -88,7 +88,7 @@ def flatten_forward(x):
 def flatten_backward(dout, cache):
     """Undo the flattening of the gradient: ``(N, prod) -> (N, d1, d2, ...)``."""
     (shape,) = check_cache(cache, FlattenCache, "flatten_forward")
-    dout = as_float_array(dout, "dout", ndim=2, layout="(N, prod)")
+    dout = as_float_array(dout, "dout", ndim=2, layout="(N, prod)", finite=True)
     expected = (shape[0], int(np.prod(shape[1:], dtype=np.int64)))
     check_shape(dout, expected, "dout (same shape as the forward output)")
     return dout.reshape(shape)

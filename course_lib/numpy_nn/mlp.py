@@ -38,6 +38,7 @@ from course_lib.validate import (
     check_cache,
     check_callable,
     check_flag,
+    check_parameter_count,
     check_positive_int,
     check_seed,
 )
@@ -79,7 +80,11 @@ def _check_sizes(sizes) -> list[int]:
         raise ValueError(
             f"sizes must list at least the inputs and the outputs, e.g. [784, 10], got {sizes}"
         )
-    return [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    check_parameter_count(
+        sum((d + 1) * m for d, m in zip(sizes, sizes[1:], strict=False)), f"sizes={sizes}"
+    )
+    return sizes
 
 
 def _check_dtype(dtype) -> np.dtype:
@@ -134,7 +139,7 @@ class MLP:
         return f"MLP(sizes={self.sizes}, activation={self.activation!r}, dtype={self.dtype})"
 
     def _check_x(self, x) -> np.ndarray:
-        x = as_float_array(x, "x", ndim=2, layout=f"(N, {self.sizes[0]})")
+        x = as_float_array(x, "x", ndim=2, layout=f"(N, {self.sizes[0]})", finite=True)
         if x.shape[1] != self.sizes[0]:
             raise ValueError(
                 f"x must have shape (N, {self.sizes[0]}) (the network has {self.sizes[0]} "
@@ -165,6 +170,13 @@ class MLP:
             raise ValueError(
                 f"cache holds {len(cache)} layers but this network has {self.num_layers}; "
                 "pass the cache from this model's own forward call"
+            )
+        n = cache[0][0].x.shape[0]
+        dlogits = as_float_array(dlogits, "dlogits", ndim=2, layout="(N, K)", finite=True)
+        if dlogits.shape != (n, self.sizes[-1]):
+            raise ValueError(
+                f"dlogits must have the shape of the logits, (N, K) = ({n}, {self.sizes[-1]}), "
+                f"got {dlogits.shape}"
             )
         _, act_backward = ACTIVATIONS[self.activation]
         grads = {}
