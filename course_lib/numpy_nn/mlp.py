@@ -91,7 +91,7 @@ def _check_dtype(dtype) -> np.dtype:
     """``np.dtype(dtype)``, with a named ``TypeError`` for what is not a dtype at all."""
     try:
         return np.dtype(dtype)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         raise TypeError(f"dtype must be a float type such as np.float32, got {dtype!r}") from err
 
 
