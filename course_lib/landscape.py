@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.validate import as_float_array, as_labels
+from course_lib.validate import (
+    as_array,
+    as_float_array,
+    as_labels,
+    check_finite_number,
+    check_positive_int,
+)
 
 #: A run counts as diverged once its loss exceeds this multiple of the starting loss...
 DIVERGENCE_FACTOR = 2.0
@@ -38,7 +44,9 @@ def standardize(x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     0..365) make a stretched, hard-to-descend landscape; standard units make it round.
     Introduced in ``03_learning``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one example (row) to standardise, got 0")
     mean = x.mean(axis=0)
     std = x.std(axis=0)
     if np.any(std == 0):
@@ -50,12 +58,14 @@ def standardize(x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _check_xy(x, y):
-    x = as_float_array(x, "x", ndim=2, layout="(N, 2)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, 2)", finite=True)
     if x.shape[1] != 2:
         raise ValueError(
             f"x must have exactly 2 features for a 2-D landscape, shape (N, 2), got {x.shape}"
         )
     y = as_labels(y, "y", x.shape[0], num_classes=2)
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one example, got 0 rows")
     return x, y
 
 
@@ -69,8 +79,11 @@ def fit_neuron(x, y, *, iterations: int = 30) -> tuple[np.ndarray, float]:
     keeps it finite even when the classes are perfectly separable. Returns ``(w (D,), b)``.
     Introduced in ``03_learning``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
     y = as_labels(y, "y", x.shape[0], num_classes=2).astype(np.float64)
+    iterations = check_positive_int(iterations, "iterations")
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one example, got 0 rows")
     n, d = x.shape
     xa = np.column_stack([x, np.ones(n)])  # (N, D+1): the bias as a constant input
     theta = np.zeros(d + 1)
@@ -100,8 +113,9 @@ def loss_grid(x, y, b: float, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
     Introduced in ``03_learning``.
     """
     x, y = _check_xy(x, y)
-    w1 = as_float_array(w1, "w1", ndim=1, layout="(G1,)")
-    w2 = as_float_array(w2, "w2", ndim=1, layout="(G2,)")
+    b = check_finite_number(b, "b")
+    w1 = as_float_array(w1, "w1", ndim=1, layout="(G1,)", finite=True)
+    w2 = as_float_array(w2, "w2", ndim=1, layout="(G2,)", finite=True)
     g1, g2 = np.meshgrid(w1, w2)  # (G2, G1) each
     weights = np.stack([g1.ravel(), g2.ravel()])  # (2, G)
     return _losses_at(x, y.astype(np.float64), b, weights).reshape(g1.shape)
@@ -149,8 +163,13 @@ def trajectory(name: str, path, x, y, b: float) -> Trajectory:
     starting value, or a weight passes :data:`WEIGHT_LIMIT`, the path is cut at that step and
     ``diverged_at`` records it. Introduced in ``03_learning``.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'gradient descent', got {name!r}")
     x, y = _check_xy(x, y)
-    path = np.asarray(path)
+    b = check_finite_number(b, "b")
+    if isinstance(path, (str, bytes)) or path is None:
+        raise TypeError(f"path must be an array of weights (steps + 1, 2), got {path!r}")
+    path = as_array(path, "path")
     if path.ndim != 2 or path.shape[0] < 1 or path.shape[1] != 2:
         raise ValueError(
             f"path must hold the weights after every step, shape (steps + 1, 2), got shape "

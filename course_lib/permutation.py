@@ -29,7 +29,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.validate import check_nonnegative_int, check_positive_int
+from course_lib.validate import (
+    as_array,
+    as_labels,
+    check_callable,
+    check_flag,
+    check_nonnegative_int,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+)
 
 __all__ = [
     "CONTROL_RUNS",
@@ -52,12 +61,16 @@ def make_permutation(num_pixels: int = 784, seed: int = 0) -> np.ndarray:
     The same ``seed`` always gives the same permutation. Introduced in ``07_convolutions``.
     """
     num_pixels = check_positive_int(num_pixels, "num_pixels")
+    if num_pixels > 100_000_000:
+        raise ValueError(
+            f"num_pixels must be the pixels of an image, at most 10^8, got {num_pixels}"
+        )
     seed = check_nonnegative_int(seed, "seed")
     return np.random.default_rng(seed).permutation(num_pixels)
 
 
 def _check_permutation(permutation, num_pixels: int) -> np.ndarray:
-    perm = np.asarray(permutation)
+    perm = as_array(permutation, "permutation")
     if perm.dtype.kind not in "iu" or perm.ndim != 1:
         raise TypeError(
             f"permutation must be a 1-D array of integer positions (P,), got dtype {perm.dtype} "
@@ -79,7 +92,7 @@ def inverse_permutation(permutation) -> np.ndarray:
     ``permute_pixels(permute_pixels(x, p), inverse_permutation(p))`` gives back ``x``.
     Introduced in ``07_convolutions``.
     """
-    perm = np.asarray(permutation)
+    perm = as_array(permutation, "permutation")
     perm = _check_permutation(perm, perm.shape[0] if perm.ndim == 1 else -1)
     inverse = np.empty_like(perm)
     inverse[perm] = np.arange(perm.shape[0])
@@ -95,7 +108,7 @@ def permute_pixels(images, permutation) -> np.ndarray:
     image, so the shuffle is a fixed re-wiring of the input, not noise.
     Introduced in ``07_convolutions``.
     """
-    x = np.asarray(images)
+    x = as_array(images, "images")
     if x.dtype == bool or x.dtype.kind not in "iuf":
         raise TypeError(f"images must hold numbers, got dtype {x.dtype}")
     if x.ndim == 2:
@@ -121,7 +134,9 @@ def permute_first_layer(w1, permutation) -> np.ndarray:
     ``permute_pixels(x, permutation) @ w1[permutation] == x @ w1`` (each shuffled pixel meets
     the row of weights its original position had). Introduced in ``07_convolutions``.
     """
-    w = np.asarray(w1)
+    w = as_array(w1, "w1")
+    if w.dtype == bool or w.dtype.kind not in "iuf":
+        raise TypeError(f"w1 must hold numbers (the weights), got dtype {w.dtype}")
     if w.ndim != 2:
         raise ValueError(f"w1 must have shape (D, H), got {w.shape}")
     perm = _check_permutation(permutation, w.shape[0])
@@ -286,8 +301,8 @@ def run_permutation_experiment(
 
     from course_lib.torch_nn.train import evaluate, fit
 
-    x_train = np.asarray(x_train)
-    x_test = np.asarray(x_test)
+    x_train = as_array(x_train, "x_train")
+    x_test = as_array(x_test, "x_test")
     for name, x in (("x_train", x_train), ("x_test", x_test)):
         if x.ndim != 3:
             raise ValueError(
@@ -299,10 +314,23 @@ def run_permutation_experiment(
             f"training and test images must have the same size, got {x_train.shape[1:]} "
             f"and {x_test.shape[1:]}"
         )
+    for name, x in (("x_train", x_train), ("x_test", x_test)):
+        if x.dtype == bool or x.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold pixel values (numbers), got dtype {x.dtype}")
     n, h, w = x_train.shape
+    as_labels(y_train, "y_train", n)
+    as_labels(y_test, "y_test", x_test.shape[0])
     perm = _check_permutation(permutation, h * w)
     epochs = check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
+    check_positive_float(lr, "lr")
     seed = check_nonnegative_int(seed, "seed")
+    controls = check_flag(controls, "controls")
+    progress = check_flag(progress, "progress")
+    check_callable(make_ffn, "make_ffn", "a function seed -> a fresh FFN")
+    check_callable(make_cnn, "make_cnn", "a function seed -> a fresh CNN")
+    if callback_factory is not None:
+        check_callable(callback_factory, "callback_factory", "a function run name -> callback")
     data = {
         "original": (x_train, x_test),
         "permuted": (permute_pixels(x_train, perm), permute_pixels(x_test, perm)),
@@ -392,6 +420,8 @@ class PermutationSetup:
 
     def subset(self, n_available: int, seed: int = 0) -> np.ndarray:
         """Indices ``(n_train,)`` of the training images used, drawn without repeats."""
+        n_available = check_positive_int(n_available, "n_available")
+        seed = check_seed(seed)
         if self.n_train > n_available:
             raise ValueError(f"n_train={self.n_train} but only {n_available} images are given")
         return np.random.default_rng(seed).choice(n_available, self.n_train, replace=False)
@@ -414,7 +444,12 @@ class PermutationSetup:
         ``x_train`` ``(N, 28, 28)`` etc. as from :func:`course_lib.data.load_mnist`. One
         ``seed`` fixes the subset, the shuffle, the starting weights and the batch order.
         """
-        x_train = np.asarray(x_train)
+        x_train = as_array(x_train, "x_train")
+        if x_train.ndim != 3:
+            raise ValueError(
+                f"x_train must hold grey-scale images (N, H, W), got shape {x_train.shape}"
+            )
+        as_labels(y_train, "y_train", len(x_train))
         idx = self.subset(len(x_train), seed)
         return run_permutation_experiment(
             x_train[idx],

@@ -31,7 +31,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.validate import check_positive_float, check_positive_int
+from course_lib.validate import (
+    check_finite_number,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+)
 
 #: Seconds to wait between backends, so that one library's idle threads stop spinning.
 SETTLE_S = 0.3
@@ -45,6 +50,9 @@ BACKEND_LABELS = {
 }
 
 DEFAULT_SIZES = (64, 128, 256, 512, 1024)
+
+#: The largest matrix side measured: three float32 (n, n) matrices of 8192 take 0.8 GB.
+MAX_SIZE = 8192
 
 
 def matmul_flops(n: int, d: int | None = None, m: int | None = None) -> int:
@@ -155,12 +163,22 @@ def measure_matmul_throughput(
     sizes = [check_positive_int(int(s) if isinstance(s, np.integer) else s, "size") for s in sizes]
     if not sizes:
         raise ValueError("sizes must contain at least one matrix size, got an empty list")
+    if max(sizes) > MAX_SIZE:
+        raise ValueError(
+            f"sizes must be at most {MAX_SIZE} (larger matrices need gigabytes of memory), "
+            f"got {max(sizes)}"
+        )
     repeats = check_positive_int(repeats, "repeats")
     budget_s = check_positive_float(budget_s, "budget_s")
+    seed = check_seed(seed)
     if timer is not None and not callable(timer):
         raise TypeError(
             f"timer must be a function timer(fn, repeats, number) -> seconds, got "
             f"{type(timer).__name__}; leave it out to use the built-in timing loop"
+        )
+    if isinstance(backends, (str, bytes)):
+        raise TypeError(
+            f"backends must be a list of backend names such as [{backends!r}], got a string"
         )
     backends = available_backends() if backends is None else list(backends)
     unknown = [b for b in backends if b not in BACKEND_LABELS]
@@ -393,6 +411,11 @@ def plot_throughput(result: ThroughputResult, ax=None):
 
 def flops_to_seconds(flops: float, gflops: float) -> float:
     """Seconds needed for ``flops`` operations at ``gflops`` GFLOP/s."""
+    flops = check_finite_number(flops, "flops")
+    if flops < 0:
+        raise ValueError(f"flops must be a count >= 0, got {flops}")
+    if isinstance(gflops, bool) or not isinstance(gflops, (int, float, np.number)):
+        raise TypeError(f"gflops must be a positive rate (a number), got {gflops!r}")
     if not math.isfinite(gflops) or gflops <= 0:
         raise ValueError(f"gflops must be a positive rate, got {gflops}")
     return float(flops) / (gflops * 1e9)

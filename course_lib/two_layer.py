@@ -33,10 +33,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.numpy_nn.activations import ACTIVATIONS
+from course_lib.numpy_nn.activations import (
+    ACTIVATIONS,
+    LeakyReluCache,
+    ReluCache,
+    SigmoidCache,
+    TanhCache,
+)
 from course_lib.numpy_nn.losses import binary_cross_entropy_with_logits
 from course_lib.numpy_nn.optim import Adam
-from course_lib.validate import as_float_array, check_nonnegative_int, check_positive_int
+from course_lib.validate import (
+    as_float_array,
+    check_nonnegative_int,
+    check_parameter_count,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+)
 
 #: Hidden activations the network accepts (the elementwise ones of numpy_nn.activations).
 HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
@@ -52,6 +65,8 @@ LEAKY_SLOPE = 0.01
 
 
 def _check_activation(activation: str) -> str:
+    if not isinstance(activation, str):
+        raise TypeError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}; "
@@ -71,8 +86,9 @@ def init_params(n_features: int, n_hidden: int, *, seed: int = 0, activation: st
     """
     d = check_positive_int(n_features, "n_features")
     h = check_positive_int(n_hidden, "n_hidden")
+    check_parameter_count((d + 2) * h + 1, f"n_features={d} and n_hidden={h}")
     gain = np.sqrt(2.0) if _check_activation(activation) in ("relu", "leaky_relu") else 1.0
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return {
         "W1": rng.standard_normal((d, h)) * gain / np.sqrt(d),
         "b1": np.zeros(h),
@@ -108,12 +124,19 @@ def _check_params(params: dict, n_features: int) -> None:
                 f"{name} must have shape {shape} for H={h} hidden units, "
                 f"got {np.shape(params[name])}"
             )
+    for name in PARAM_NAMES:
+        as_float_array(params[name], f"params[{name!r}]", finite=True)
 
 
 def _as_column(y, n: int) -> np.ndarray:
     y = as_float_array(y, "y")
     if y.shape not in ((n,), (n, 1)):
         raise ValueError(f"y must have shape (N,) or (N, 1) with N={n}, got {y.shape}")
+    if y.size and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            f"y must hold targets in [0, 1] (0 or 1 for the two classes), got values from "
+            f"{y.min()} to {y.max()}"
+        )
     return y.reshape(n, 1)
 
 
@@ -125,7 +148,7 @@ def forward(x, params: dict, activation: str = "tanh"):
     ``z1 (N, H)``, ``h (N, H)``, ``z2 (N, 1)``, ``p (N, 1)``.
     Introduced in ``05_feed_forward_networks``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
     _check_params(params, x.shape[1])
     return _forward(x, params, _check_activation(activation))
 
@@ -173,8 +196,17 @@ def backward(y, cache: dict, activation: str = "tanh") -> dict:
 def _activation_backward(activation: str, dh, z1, h):
     """``dh * f1'(z1)``, by numpy_nn.activations' own backward functions."""
     _, act_backward = ACTIVATIONS[activation]
-    act_cache = (z1, LEAKY_SLOPE) if activation == "leaky_relu" else h
+    act_cache = _ACTIVATION_CACHES[activation](z1, h)  # what that activation's forward keeps
     return act_backward(dh, act_cache)
+
+
+# The cache each activation's forward returns, rebuilt from z1 (its input) and h (its output).
+_ACTIVATION_CACHES = {
+    "sigmoid": lambda z1, h: SigmoidCache(h),
+    "tanh": lambda z1, h: TanhCache(h),
+    "relu": lambda z1, h: ReluCache(h),
+    "leaky_relu": lambda z1, h: LeakyReluCache(z1, LEAKY_SLOPE),
+}
 
 
 def _backward(y, cache, activation) -> dict:
@@ -197,7 +229,7 @@ def loss_and_grads(x, y, params: dict, activation: str = "tanh"):
     ``grads`` a dict shaped exactly like ``params``: :func:`forward`, then :func:`backward`.
     Introduced in ``05_feed_forward_networks``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
     _check_params(params, x.shape[1])
     return _loss_and_grads(x, _as_column(y, x.shape[0]), params, _check_activation(activation))
 
@@ -219,7 +251,7 @@ def trace(x, y, params: dict, activation: str = "tanh") -> dict:
     ``dz2 = (p - y) / N``. Shapes as in :func:`forward`; ``y`` comes back as ``(N, 1)``.
     Introduced in ``05_feed_forward_networks``.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
     _check_params(params, x.shape[1])
     y = _as_column(y, x.shape[0])
     activation = _check_activation(activation)
@@ -276,13 +308,13 @@ class Trainer:
         x_test=None,
         y_test=None,
     ):
-        self.x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+        self.x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
         self.y = _as_column(y, self.x.shape[0])
         if (x_test is None) != (y_test is None):
             raise ValueError("give both x_test and y_test (held-out data), or neither")
         self.x_test = self.y_test = None
         if x_test is not None:
-            self.x_test = as_float_array(x_test, "x_test", ndim=2, layout="(M, D)")
+            self.x_test = as_float_array(x_test, "x_test", ndim=2, layout="(M, D)", finite=True)
             if self.x_test.shape[1] != self.x.shape[1]:
                 raise ValueError(
                     f"x_test must have the D={self.x.shape[1]} features of x, got shape "
@@ -290,7 +322,7 @@ class Trainer:
                 )
             self.y_test = _as_column(y_test, self.x_test.shape[0])
         self.activation = _check_activation(activation)
-        self.lr = float(lr)
+        self.lr = check_positive_float(lr, "lr")
         self.every = check_positive_int(snapshot_every, "snapshot_every")
         start = init_params(self.x.shape[1], n_hidden, seed=seed, activation=activation)
         # All weights live in one flat vector; params holds shaped views into it, so Adam
@@ -368,7 +400,7 @@ def train_single_neuron(x, y, *, lr: float = 0.05, steps: int = 300) -> dict:
     a straight line. Shapes: ``x (N, D)``, ``y (N,)``. Returns ``{"w": (D,), "b": ()}``, ready
     for :func:`course_lib.numpy_nn.neuron.predict`.
     """
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
     y = _as_column(y, x.shape[0])[:, 0]
     steps = check_nonnegative_int(steps, "steps")
     params = {"w": np.zeros(x.shape[1]), "b": np.zeros(())}
@@ -385,5 +417,6 @@ def train_single_neuron(x, y, *, lr: float = 0.05, steps: int = 300) -> dict:
 
 def accuracy(x, y, params: dict, activation: str = "tanh") -> float:
     """Fraction of rows of ``x (N, D)`` whose predicted class (p >= 0.5) equals ``y (N,)``."""
-    y = as_float_array(y, "y").reshape(-1)
-    return float(np.mean((predict_proba(x, params, activation) >= 0.5) == (y == 1)))
+    p = predict_proba(x, params, activation)  # (N,)
+    y = _as_column(y, p.shape[0])[:, 0]
+    return float(np.mean((p >= 0.5) == (y == 1)))

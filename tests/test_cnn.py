@@ -277,7 +277,7 @@ def test_numpy_cnn_reaches_95_percent_on_an_mnist_subset():
     [
         ({"channels": 8}, TypeError, r"channels must be a sequence .* got 8"),
         ({"channels": ()}, ValueError, r"at least one conv block"),
-        ({"channels": (4, 0)}, ValueError, r"channels\[i\] must be a positive integer, got 0"),
+        ({"channels": (4, 0)}, ValueError, r"channels\[1\] must be a positive integer, got 0"),
         ({"kernel_size": (3, 3, 3)}, ValueError, r"one per conv block \(2\), got \(3, 3, 3\)"),
         ({"hidden": 2.5}, TypeError, r"hidden must be a positive integer"),
         ({"image_size": 3}, ValueError, r"image_size=3 is too small for 2 conv blocks"),

@@ -34,7 +34,7 @@ def test_wrong_forward_is_caught(device):
 
 def test_wrong_backward_is_caught(device):
     def bad_backward(dout, cache):  # forgets the (1 - out) factor of the sigmoid
-        return dout * cache
+        return dout * cache.out  # the cache of sigmoid_forward holds its output
 
     with pytest.raises(AssertionError, match=r"sigmoid: gradient of input 0.*disagree"):
         assert_numpy_matches_torch(

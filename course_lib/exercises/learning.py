@@ -45,6 +45,7 @@ from course_lib.validate import (
     check_nonnegative_int,
     check_positive_float,
     check_positive_int,
+    check_seed,
 )
 
 # --- reference answers ---------------------------------------------------------------------
@@ -133,20 +134,44 @@ def random_search(x, y, w, b, step_size, steps, seed=0):
     the loss went down. It needs no gradient and never makes the loss rise, but it wastes
     most of its tries. Returns the path ``(steps + 1, D)``. Introduced in ``03_learning``.
     """
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
+    w = as_float_array(w, "w", ndim=1, layout="(D,)", finite=True)
     x, y, w, b = _check_loop_inputs(x, y, w, b)
     step_size = check_positive_float(step_size, "step_size")
     steps = check_nonnegative_int(steps, "steps")
-    rng = np.random.default_rng(seed)
-    best = bce_loss(x, y, w, b)
+    rng = np.random.default_rng(check_seed(seed))
+    best = _search_loss(x, y, w, b)
     path = [w]
     for _ in range(steps):
         direction = rng.normal(size=w.shape)
         candidate = w + step_size * direction / np.linalg.norm(direction)
-        loss = bce_loss(x, y, candidate, b)
+        loss = _search_loss(x, y, candidate, b)
         if loss < best:  # keep only an improvement
             w, best = candidate, loss
         path.append(w)
     return np.array(path)
+
+
+def _search_loss(x, y, w, b) -> float:
+    """:func:`bce_loss` at ``w``, refused (naming the weights) when it is not a number.
+
+    A NaN loss would silently lose every comparison ``loss < best`` and the search would
+    stand still; an overflowing score means the step size has thrown the weights too far.
+    """
+    with np.errstate(all="ignore"):
+        z = x @ w + b  # (N,)
+    if not np.all(np.isfinite(z)):
+        raise ValueError(
+            f"the loss is not a number at the weights w={w.tolist()}: the scores x @ w + b "
+            "overflow or are NaN; use a smaller step_size or standardised features"
+        )
+    loss = binary_cross_entropy_with_logits(z, y)[0]
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"the loss is {loss} at the weights w={w.tolist()}; it must be a finite number: "
+            "use a smaller step_size or standardised features"
+        )
+    return loss
 
 
 # --- the gradient --------------------------------------------------------------------------

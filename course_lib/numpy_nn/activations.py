@@ -16,16 +16,74 @@ Introduced in ``04_activations_and_depth``; used by every network after it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from course_lib.validate import as_float_array, check_positive_int, check_shape, check_slope
+from course_lib.validate import (
+    as_float_array,
+    check_cache,
+    check_positive_int,
+    check_shape,
+    check_slope,
+)
+
+# --------------------------------------------------------------------------- caches
+# Each forward returns its own small named cache, so a backward pass given the wrong one
+# (another layer's, or a tuple built by hand) says so instead of failing deep inside.
+
+
+class SigmoidCache(NamedTuple):
+    """What :func:`sigmoid_backward` needs: the forward output ``out``."""
+
+    out: np.ndarray
+    forward_name = "sigmoid_forward"
+
+
+class TanhCache(NamedTuple):
+    """What :func:`tanh_backward` needs: the forward output ``out``."""
+
+    out: np.ndarray
+    forward_name = "tanh_forward"
+
+
+class ReluCache(NamedTuple):
+    """What :func:`relu_backward` needs: the forward output ``out``."""
+
+    out: np.ndarray
+    forward_name = "relu_forward"
+
+
+class LeakyReluCache(NamedTuple):
+    """What :func:`leaky_relu_backward` needs: the input ``x`` and the ``slope``."""
+
+    x: np.ndarray
+    slope: float
+    forward_name = "leaky_relu_forward"
+
+
+class MaxoutCache(NamedTuple):
+    """What :func:`maxout_backward` needs: the group layout and each group's winner."""
+
+    groups_shape: tuple
+    winner: np.ndarray
+    x_shape: tuple
+    forward_name = "maxout_forward"
+
+
+class SoftmaxCache(NamedTuple):
+    """What :func:`softmax_backward` needs: the forward output ``out``."""
+
+    out: np.ndarray
+    forward_name = "softmax_forward"
+
 
 # --------------------------------------------------------------------------- helpers
 
 
 def _check_dout(dout, like: np.ndarray) -> np.ndarray:
     """``dout`` must be a float array with exactly the shape of the forward output."""
-    dout = as_float_array(dout, "dout")
+    dout = as_float_array(dout, "dout", finite=True)
     check_shape(dout, like.shape, "dout (same shape as the forward output)")
     return dout
 
@@ -62,7 +120,7 @@ def leaky_relu(x, slope: float = 0.01):
     The small slope keeps a gradient flowing for negative inputs, so a unit cannot "die"
     (get stuck at zero output with zero gradient). Shape: any -> same.
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", finite=True)
     slope = check_slope(slope)
     return np.where(x > 0, x, slope * x).astype(x.dtype, copy=False)
 
@@ -75,8 +133,10 @@ def softmax(x):
     Introduced in ``05_feed_forward_networks``.
     """
     x = as_float_array(x, "x", finite=True)
-    if x.ndim == 0:
-        raise ValueError("x must have at least one axis (the classes K), got a scalar")
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(
+            f"x must have at least one axis (the classes K) with K >= 1, got shape {x.shape}"
+        )
     shifted = x - x.max(axis=-1, keepdims=True)  # largest entry is now 0
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
@@ -137,53 +197,53 @@ def leaky_relu_grad(x, slope: float = 0.01):
 
 
 def sigmoid_forward(x):
-    """``out = sigmoid(x)``; the cache is ``out`` because ``f' = out (1 - out)``."""
+    """``out = sigmoid(x)``; the cache holds ``out`` because ``f' = out (1 - out)``."""
     out = sigmoid(x)
-    return out, out
+    return out, SigmoidCache(out)
 
 
 def sigmoid_backward(dout, cache):
     """``dx = dout * out * (1 - out)``. Shape: like ``dout``."""
-    out = cache
+    (out,) = check_cache(cache, SigmoidCache, "sigmoid_forward")
     dout = _check_dout(dout, out)
     return dout * out * (1 - out)
 
 
 def tanh_forward(x):
-    """``out = tanh(x)``; the cache is ``out`` because ``f' = 1 - out^2``."""
+    """``out = tanh(x)``; the cache holds ``out`` because ``f' = 1 - out^2``."""
     out = tanh(x)
-    return out, out
+    return out, TanhCache(out)
 
 
 def tanh_backward(dout, cache):
     """``dx = dout * (1 - out^2)``. Shape: like ``dout``."""
-    out = cache
+    (out,) = check_cache(cache, TanhCache, "tanh_forward")
     dout = _check_dout(dout, out)
     return dout * (1 - out * out)
 
 
 def relu_forward(x):
-    """``out = max(0, x)``; the cache is ``out`` (``out > 0`` exactly where ``x > 0``)."""
+    """``out = max(0, x)``; the cache holds ``out`` (``out > 0`` exactly where ``x > 0``)."""
     out = relu(x)
-    return out, out
+    return out, ReluCache(out)
 
 
 def relu_backward(dout, cache):
     """``dx = dout`` where the unit was active (``x > 0``), else 0. Shape: like ``dout``."""
-    out = cache
+    (out,) = check_cache(cache, ReluCache, "relu_forward")
     dout = _check_dout(dout, out)
     return dout * (out > 0)
 
 
 def leaky_relu_forward(x, slope: float = 0.01):
-    """``out = leaky_relu(x, slope)``; the cache is ``(x, slope)``."""
-    x = as_float_array(x, "x")
-    return leaky_relu(x, slope), (x, check_slope(slope))
+    """``out = leaky_relu(x, slope)``; the cache holds ``(x, slope)``."""
+    x = as_float_array(x, "x", finite=True)
+    return leaky_relu(x, slope), LeakyReluCache(x, check_slope(slope))
 
 
 def leaky_relu_backward(dout, cache):
     """``dx = dout`` where ``x > 0``, ``slope * dout`` elsewhere. Shape: like ``dout``."""
-    x, slope = cache
+    x, slope = check_cache(cache, LeakyReluCache, "leaky_relu_forward")
     dout = _check_dout(dout, x)
     return np.where(x > 0, dout, slope * dout)
 
@@ -193,13 +253,14 @@ def maxout_forward(x, k: int):
     groups = _maxout_groups(x, k)  # (N, H, k)
     winner = groups.argmax(axis=2)  # (N, H): which of the k pieces won
     out = np.take_along_axis(groups, winner[..., None], axis=2)[..., 0]  # (N, H)
-    return out, (groups.shape, winner, x.shape)
+    n, h, k = groups.shape
+    return out, MaxoutCache(groups.shape, winner, (n, h * k))
 
 
 def maxout_backward(dout, cache):
     """Only the winning piece of each group gets the gradient: ``(N, H) -> (N, k*H)``."""
-    groups_shape, winner, x_shape = cache
-    dout = as_float_array(dout, "dout")
+    groups_shape, winner, x_shape = check_cache(cache, MaxoutCache, "maxout_forward")
+    dout = as_float_array(dout, "dout", finite=True)
     check_shape(dout, groups_shape[:2], "dout (same shape as the forward output (N, H))")
     dgroups = np.zeros(groups_shape, dtype=dout.dtype)  # (N, H, k)
     np.put_along_axis(dgroups, winner[..., None], dout[..., None], axis=2)
@@ -207,9 +268,9 @@ def maxout_backward(dout, cache):
 
 
 def softmax_forward(x):
-    """``out = softmax(x)`` over the last axis; the cache is ``out``."""
+    """``out = softmax(x)`` over the last axis; the cache holds ``out``."""
     out = softmax(x)
-    return out, out
+    return out, SoftmaxCache(out)
 
 
 def softmax_backward(dout, cache):
@@ -218,7 +279,7 @@ def softmax_backward(dout, cache):
     Derivation: ``ds_i/dx_j = s_i (delta_ij - s_j)``, so
     ``dx_j = sum_i dout_i s_i (delta_ij - s_j) = s_j (dout_j - sum_i dout_i s_i)``.
     """
-    s = cache
+    (s,) = check_cache(cache, SoftmaxCache, "softmax_forward")
     dout = _check_dout(dout, s)
     return s * (dout - (dout * s).sum(axis=-1, keepdims=True))
 

@@ -28,6 +28,7 @@ import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,16 +47,36 @@ from course_lib.numpy_nn.layers import (
     linear_forward,
 )
 from course_lib.numpy_nn.losses import softmax_cross_entropy
-from course_lib.numpy_nn.optim import make_optimizer, minibatches
+from course_lib.numpy_nn.optim import check_optimizer_name, make_optimizer, minibatches
 from course_lib.threads import use_sensible_threads
 from course_lib.validate import (
     as_float_array,
     as_labels,
+    check_cache,
+    check_callable,
+    check_flag,
+    check_parameter_count,
     check_positive_float,
     check_positive_int,
+    check_seed,
 )
 
 __all__ = ["CNN", "CNNConfig"]
+
+
+class CNNCache(NamedTuple):
+    """What :meth:`CNN.backward` needs: the caches of every layer of :meth:`CNN.forward`.
+
+    ``blocks`` holds one ``(conv, relu, pool)`` triple per conv block, ``flat`` the flatten
+    cache, ``fc`` the hidden layer's ``(linear, relu)`` pair (empty without one) and ``out``
+    the output layer's linear cache.
+    """
+
+    blocks: list
+    flat: object
+    fc: list
+    out: object
+    forward_name = "CNN.forward"
 
 
 @dataclass(frozen=True)
@@ -80,20 +101,24 @@ class CNNConfig:
         image_size=28,
     ) -> CNNConfig:
         """Check the constructor arguments of either CNN and return the config."""
-        if isinstance(channels, numbers.Integral) or not isinstance(channels, Sequence):
+        if isinstance(channels, (numbers.Integral, str, bytes)) or not isinstance(
+            channels, Sequence
+        ):
             raise TypeError(
                 f"channels must be a sequence of filter counts such as (8, 16), got {channels!r}"
             )
         if len(channels) == 0:
             raise ValueError("channels must name at least one conv block, e.g. (8, 16)")
-        channels = tuple(check_positive_int(c, "channels[i]") for c in channels)
+        channels = tuple(check_positive_int(c, f"channels[{i}]") for i, c in enumerate(channels))
         if isinstance(kernel_size, Sequence) and not isinstance(kernel_size, str):
             if len(kernel_size) != len(channels):
                 raise ValueError(
                     f"kernel_size must be one int or one per conv block ({len(channels)}), "
                     f"got {tuple(kernel_size)}"
                 )
-            kernels = tuple(check_positive_int(k, "kernel_size[i]") for k in kernel_size)
+            kernels = tuple(
+                check_positive_int(k, f"kernel_size[{i}]") for i, k in enumerate(kernel_size)
+            )
         else:
             kernels = (check_positive_int(kernel_size, "kernel_size"),) * len(channels)
         if hidden is not None:
@@ -106,7 +131,16 @@ class CNNConfig:
             in_channels=check_positive_int(in_channels, "in_channels"),
             image_size=check_positive_int(image_size, "image_size"),
         )
+        too_wide = [k for k in kernels if k > config.image_size]
+        if too_wide:
+            raise ValueError(
+                f"kernel_size must be at most image_size={config.image_size}, got {too_wide[0]}"
+            )
         config.feature_sizes()  # raises if the image shrinks away
+        shapes = config.param_shapes().values()
+        check_parameter_count(
+            sum(int(np.prod(s, dtype=object)) for s in shapes), "channels, hidden and num_classes"
+        )
         return config
 
     def feature_sizes(self) -> list[int]:
@@ -179,10 +213,15 @@ class CNN:
         self.config = CNNConfig.build(
             channels, kernel_size, hidden, num_classes, in_channels, image_size
         )
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                f"dtype must be a float type such as np.float32, got {dtype!r}"
+            ) from err
         if self.dtype.kind != "f":
             raise TypeError(f"dtype must be a float type such as np.float32, got {self.dtype}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         self.params: dict[str, np.ndarray] = {}
         for name, shape in self.config.param_shapes().items():
             if name.endswith(".b"):
@@ -214,7 +253,7 @@ class CNN:
         c = self.config
         layout = f"(N, {c.in_channels}, {c.image_size}, {c.image_size})"
         scale = isinstance(x, np.ndarray) and x.dtype == np.uint8
-        arr = as_float_array(x, "x")
+        arr = as_float_array(x, "x", finite=True)
         if arr.ndim == 3 and c.in_channels == 1:
             arr = arr[:, None]  # (N, S, S) -> (N, 1, S, S)
         if arr.ndim != 4 or arr.shape[1:] != (c.in_channels, c.image_size, c.image_size):
@@ -245,7 +284,7 @@ class CNN:
             logits, out_cache = linear_forward(h, p["fc2.w"], p["fc2.b"])  # (N, K)
         else:
             logits, out_cache = linear_forward(h, p["fc1.w"], p["fc1.b"])  # (N, K)
-        return logits, (caches, flat_cache, fc_caches, out_cache)
+        return logits, CNNCache(caches, flat_cache, fc_caches, out_cache)
 
     def backward(self, dlogits, cache):
         """Backpropagate ``dlogits (N, K)``; returns ``(dx, grads)``.
@@ -253,7 +292,19 @@ class CNN:
         ``dx`` has the shape of the prepared images ``(N, C, S, S)``; ``grads`` has one
         entry per parameter, same names and shapes as :attr:`params`.
         """
-        caches, flat_cache, fc_caches, out_cache = cache
+        caches, flat_cache, fc_caches, out_cache = check_cache(cache, CNNCache, "CNN.forward")
+        if len(caches) != self.n_conv or bool(fc_caches) != (self.config.hidden is not None):
+            raise ValueError(
+                "cache comes from a CNN with other layers than this one; pass the cache from "
+                "this model's own forward call"
+            )
+        n, k = out_cache.x.shape[0], self.config.num_classes
+        dlogits = as_float_array(dlogits, "dlogits", ndim=2, layout="(N, K)", finite=True)
+        if dlogits.shape != (n, k):
+            raise ValueError(
+                f"dlogits must have the shape of the logits, (N, K) = ({n}, {k}), "
+                f"got {dlogits.shape}"
+            )
         grads = {}
         last = "fc2" if self.config.hidden is not None else "fc1"
         dh, grads[f"{last}.w"], grads[f"{last}.b"] = linear_backward(dlogits, out_cache)
@@ -325,6 +376,11 @@ class CNN:
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         lr = check_positive_float(lr, "lr")
+        optimizer = check_optimizer_name(optimizer)
+        if callback is not None:
+            check_callable(callback, "callback", "a function of the history, or None")
+        progress = check_flag(progress, "progress")
+        seed = check_seed(seed)
         x = self.prepare(x)
         y = as_labels(y, "y", len(x), num_classes=self.config.num_classes)
         if (x_val is None) != (y_val is None):

@@ -30,10 +30,17 @@ Introduced in ``07_convolutions``; the CNN in :mod:`course_lib.numpy_nn.cnn` is 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from course_lib.validate import as_float_array, check_nonnegative_int, check_positive_int
+from course_lib.validate import (
+    as_float_array,
+    check_cache,
+    check_nonnegative_int,
+    check_positive_int,
+)
 
 __all__ = [
     "conv_output_size",
@@ -82,15 +89,52 @@ def conv_window_starts(size: int, kernel: int, stride: int = 1, pad: int = 0) ->
 
 
 # --------------------------------------------------------------------------------------
+# Caches: each forward returns its own, so a backward given another one says so
+# --------------------------------------------------------------------------------------
+
+
+class ConvNaiveCache(NamedTuple):
+    """What :func:`conv2d_backward_naive` needs: the inputs and the settings."""
+
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray
+    stride: int
+    pad: int
+    forward_name = "conv2d_forward_naive"
+
+
+class ConvCache(NamedTuple):
+    """What :func:`conv2d_backward` needs: the input shape, kernels, settings and columns."""
+
+    x_shape: tuple
+    w: np.ndarray
+    stride: int
+    pad: int
+    cols: np.ndarray
+    forward_name = "conv2d_forward"
+
+
+class PoolCache(NamedTuple):
+    """What :func:`maxpool2d_backward` needs: the input shape, window and the winners."""
+
+    x_shape: tuple
+    size: int
+    stride: int
+    winner: np.ndarray
+    forward_name = "maxpool2d_forward"
+
+
+# --------------------------------------------------------------------------------------
 # Input checks shared by both implementations
 # --------------------------------------------------------------------------------------
 
 
 def _check_conv_inputs(x, w, b, stride, pad):
     """Validate conv2d arguments; return float arrays (float32 if x and w both are)."""
-    x = as_float_array(x, "x", ndim=4, layout="(N, C, H, W)")
-    w = as_float_array(w, "w", ndim=4, layout="(F, C, HH, WW)")
-    b = as_float_array(b, "b", ndim=1, layout="(F,)")
+    x = as_float_array(x, "x", ndim=4, layout="(N, C, H, W)", finite=True)
+    w = as_float_array(w, "w", ndim=4, layout="(F, C, HH, WW)", finite=True)
+    b = as_float_array(b, "b", ndim=1, layout="(F,)", finite=True)
     stride = check_positive_int(stride, "stride")
     pad = check_nonnegative_int(pad, "pad")
     N, C, H, W = x.shape
@@ -117,7 +161,7 @@ def _check_conv_inputs(x, w, b, stride, pad):
 
 
 def _check_dout(dout, expected_shape, name="dout"):
-    dout = as_float_array(dout, name, ndim=len(expected_shape))
+    dout = as_float_array(dout, name, ndim=len(expected_shape), finite=True)
     if dout.shape != tuple(expected_shape):
         raise ValueError(
             f"{name} must have the shape of the forward output {tuple(expected_shape)}, "
@@ -168,7 +212,7 @@ def conv2d_forward_naive(x, w, b, stride=1, pad=0):
                     top, left = i * stride, j * stride
                     patch = xp[n, :, top : top + HH, left : left + WW]  # (C, HH, WW)
                     out[n, f, i, j] = np.sum(patch * w[f]) + b[f]
-    cache = (x, w, b, stride, pad)
+    cache = ConvNaiveCache(x, w, b, stride, pad)
     return out, cache
 
 
@@ -188,7 +232,7 @@ def conv2d_backward_naive(dout, cache):
 
     Introduced in ``07_convolutions``.
     """
-    x, w, b, stride, pad = cache
+    x, w, b, stride, pad = check_cache(cache, ConvNaiveCache, "conv2d_forward_naive")
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     H_out = conv_output_size(H, HH, stride, pad)
@@ -264,7 +308,7 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     out = w.reshape(F, -1) @ cols  # (F, N*H'*W')
     out = out.reshape(F, N, H_out, W_out) + b[:, None, None, None]
     out = np.ascontiguousarray(out.transpose(1, 0, 2, 3))  # (N, F, H', W')
-    cache = (x.shape, w, stride, pad, cols)
+    cache = ConvCache(x.shape, w, stride, pad, cols)
     return out, cache
 
 
@@ -288,7 +332,7 @@ def conv2d_backward(dout, cache):
 
     Introduced in ``07_convolutions``.
     """
-    x_shape, w, stride, pad, cols = cache
+    x_shape, w, stride, pad, cols = check_cache(cache, ConvCache, "conv2d_forward")
     N, C, H, W = x_shape
     F, _, HH, WW = w.shape
     H_out = conv_output_size(H, HH, stride, pad)
@@ -364,7 +408,7 @@ def maxpool2d_forward(x, size=2, stride=2):
     ).reshape(N, C, H_out, W_out, size * size)  # copies: one row per window
     winner = windows.argmax(axis=-1)  # (N, C, H', W'): index u * size + v of the max
     out = np.take_along_axis(windows, winner[..., None], axis=-1)[..., 0]
-    cache = (x.shape, size, stride, winner)
+    cache = PoolCache(x.shape, size, stride, winner)
     return out, cache
 
 
@@ -383,7 +427,7 @@ def maxpool2d_backward(dout, cache):
 
     Introduced in ``08_convolutional_networks``.
     """
-    x_shape, size, stride, winner = cache
+    x_shape, size, stride, winner = check_cache(cache, PoolCache, "maxpool2d_forward")
     N, C, H, W = x_shape
     H_out, W_out = winner.shape[2:]
     dout = _check_dout(dout, (N, C, H_out, W_out))

@@ -21,7 +21,6 @@ matrix products many times slower. Introduced in ``05_feed_forward_networks``; t
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,9 +30,28 @@ import numpy as np
 from course_lib.numpy_nn.activations import ACTIVATIONS, softmax
 from course_lib.numpy_nn.layers import linear_backward, linear_forward
 from course_lib.numpy_nn.losses import softmax_cross_entropy
-from course_lib.numpy_nn.optim import Optimizer, make_optimizer, minibatches
+from course_lib.numpy_nn.optim import Optimizer, check_optimizer_name, make_optimizer, minibatches
 from course_lib.threads import use_sensible_threads
-from course_lib.validate import as_float_array, as_labels, check_positive_int
+from course_lib.validate import (
+    as_float_array,
+    as_labels,
+    check_cache,
+    check_callable,
+    check_flag,
+    check_parameter_count,
+    check_positive_int,
+    check_seed,
+)
+
+
+class MLPCache(tuple):
+    """What :meth:`MLP.backward` needs: one ``(linear_cache, activation_cache)`` per layer.
+
+    A tuple, indexed like the list of layers (``cache[0]`` is the first layer's pair); the
+    activation cache of the last layer is ``None`` (its outputs are the logits).
+    """
+
+    forward_name = "MLP.forward"
 
 
 @dataclass
@@ -62,7 +80,19 @@ def _check_sizes(sizes) -> list[int]:
         raise ValueError(
             f"sizes must list at least the inputs and the outputs, e.g. [784, 10], got {sizes}"
         )
-    return [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    check_parameter_count(
+        sum((d + 1) * m for d, m in zip(sizes, sizes[1:], strict=False)), f"sizes={sizes}"
+    )
+    return sizes
+
+
+def _check_dtype(dtype) -> np.dtype:
+    """``np.dtype(dtype)``, with a named ``TypeError`` for what is not a dtype at all."""
+    try:
+        return np.dtype(dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"dtype must be a float type such as np.float32, got {dtype!r}") from err
 
 
 class MLP:
@@ -84,15 +114,15 @@ class MLP:
         dtype=np.float32,
     ):
         self.sizes = _check_sizes(sizes)
+        if not isinstance(activation, str):
+            raise TypeError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         self.activation = activation
-        self.dtype = np.dtype(dtype)
+        self.dtype = _check_dtype(dtype)
         if self.dtype.kind != "f":
             raise TypeError(f"dtype must be a float type such as np.float32, got {self.dtype}")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer, got {seed!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         gain = 2.0 if activation in ("relu", "leaky_relu") else 1.0
         self.params: dict[str, np.ndarray] = {}
         for i, (d, m) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True), start=1):
@@ -109,7 +139,7 @@ class MLP:
         return f"MLP(sizes={self.sizes}, activation={self.activation!r}, dtype={self.dtype})"
 
     def _check_x(self, x) -> np.ndarray:
-        x = as_float_array(x, "x", ndim=2, layout=f"(N, {self.sizes[0]})")
+        x = as_float_array(x, "x", ndim=2, layout=f"(N, {self.sizes[0]})", finite=True)
         if x.shape[1] != self.sizes[0]:
             raise ValueError(
                 f"x must have shape (N, {self.sizes[0]}) (the network has {self.sizes[0]} "
@@ -131,10 +161,23 @@ class MLP:
             if i < self.num_layers:  # no activation after the last layer: those are logits
                 h, act_cache = act_forward(h)  # (N, H_i)
             caches.append((linear_cache, act_cache))
-        return h, caches  # (N, K)
+        return h, MLPCache(caches)  # (N, K)
 
     def backward(self, dlogits, cache) -> dict[str, np.ndarray]:
         """Gradients of the loss for every parameter, from ``dlogits (N, K)``."""
+        check_cache(cache, MLPCache, "MLP.forward")
+        if len(cache) != self.num_layers:
+            raise ValueError(
+                f"cache holds {len(cache)} layers but this network has {self.num_layers}; "
+                "pass the cache from this model's own forward call"
+            )
+        n = cache[0][0].x.shape[0]
+        dlogits = as_float_array(dlogits, "dlogits", ndim=2, layout="(N, K)", finite=True)
+        if dlogits.shape != (n, self.sizes[-1]):
+            raise ValueError(
+                f"dlogits must have the shape of the logits, (N, K) = ({n}, {self.sizes[-1]}), "
+                f"got {dlogits.shape}"
+            )
         _, act_backward = ACTIVATIONS[self.activation]
         grads = {}
         dh = dlogits
@@ -229,8 +272,9 @@ class MLP:
         if x_val is not None:
             x_val = self._check_x(x_val)
             y_val = as_labels(y_val, "y_val", len(x_val), num_classes=self.sizes[-1])
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be a function of the history, got {callback!r}")
+        if callback is not None:
+            check_callable(callback, "callback", "a function of the history, or None")
+        progress = check_flag(progress, "progress")
         if callback_every is not None:
             callback_every = check_positive_int(callback_every, "callback_every")
         if isinstance(optimizer, Optimizer):
@@ -238,10 +282,8 @@ class MLP:
                 raise ValueError("the optimizer must be built on this model's params dict")
             opt = optimizer
         else:
-            opt = make_optimizer(optimizer, self.params, lr)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer, got {seed!r}")
-        rng = np.random.default_rng(seed)
+            opt = make_optimizer(check_optimizer_name(optimizer), self.params, lr)
+        rng = np.random.default_rng(check_seed(seed))
 
         history = History()
         steps_per_epoch = -(-len(x) // batch_size)

@@ -21,14 +21,14 @@ from course_lib.validate import as_float_array
 
 
 def _check_neuron(x, w, b):
-    x = as_float_array(x, "x", ndim=2, layout="(N, D)")
-    w = as_float_array(w, "w", ndim=1, layout="(D,)")
+    x = as_float_array(x, "x", ndim=2, layout="(N, D)", finite=True)
+    w = as_float_array(w, "w", ndim=1, layout="(D,)", finite=True)
     if w.shape[0] != x.shape[1]:
         raise ValueError(
             f"w must have one weight per input feature, shape ({x.shape[1]},), got shape "
             f"{w.shape}; x has {x.shape[1]} features"
         )
-    b_arr = as_float_array(b, "b")
+    b_arr = as_float_array(b, "b", finite=True)
     if b_arr.size != 1:
         raise ValueError(f"b must be a single number (the bias), got shape {b_arr.shape}")
     return x, w, b_arr.reshape(()).astype(x.dtype)

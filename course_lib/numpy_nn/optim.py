@@ -29,8 +29,10 @@ import numpy as np
 
 from course_lib.validate import (
     as_float_array,
+    check_callable,
     check_positive_float,
     check_positive_int,
+    check_seed,
 )
 
 
@@ -46,6 +48,11 @@ def _check_params(params) -> dict:
                 f"params[{name!r}] must be a float NumPy array (it is updated in place), got "
                 f"{type(value).__name__} with dtype {getattr(value, 'dtype', None)}; "
                 "use np.asarray(value, dtype=float)"
+            )
+        if value.size and not np.isfinite(value).all():
+            raise ValueError(
+                f"params[{name!r}] contains NaN or an infinity; start from finite weights "
+                "(a run that diverged needs a fresh start and a lower learning rate)"
             )
     return params
 
@@ -80,7 +87,15 @@ class Optimizer:
             )
         checked = {}
         for name, p in self.params.items():
-            g = as_float_array(grads[name], f"grads[{name!r}]")
+            g = as_float_array(
+                grads[name],
+                f"grads[{name!r}]",
+                finite=True,
+                advice=(
+                    "a step would turn the weights into garbage; lower the learning rate "
+                    "or check the loss (is it NaN or huge?) before taking the step"
+                ),
+            )
             if g.shape != p.shape:
                 raise ValueError(
                     f"grads[{name!r}] must have the shape of params[{name!r}], {p.shape}, "
@@ -225,13 +240,10 @@ class RandomSearch:
         seed: int | None = 0,
     ):
         self.params = _check_params(params)
-        if not callable(loss_fn):
-            raise TypeError(
-                f"loss_fn must be a function params -> loss, got {type(loss_fn).__name__}"
-            )
+        check_callable(loss_fn, "loss_fn", "a function params -> loss")
         self.loss_fn = loss_fn
         self.step_size = check_positive_float(step_size, "step_size")
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(None if seed is None else check_seed(seed))
         self.best_loss = self._loss()
         self.t = 0
         self.accepted = 0  # how many nudges were kept
@@ -244,6 +256,15 @@ class RandomSearch:
             loss = float(loss)
         except (TypeError, ValueError) as err:
             raise TypeError(f"loss_fn must return a number, got {type(loss).__name__}") from err
+        if np.isnan(loss):
+            weights = {
+                name: p.tolist() if p.size <= 6 else f"shape {p.shape}"
+                for name, p in self.params.items()
+            }
+            raise ValueError(
+                f"loss_fn returned NaN at the weights {weights}; a loss must be a number "
+                "(check loss_fn for log(0), 0/0 or NaN in the data)"
+            )
         return loss
 
     def step(self, grads: dict | None = None) -> bool:
@@ -271,17 +292,22 @@ OPTIMIZERS = {
 }
 
 
+def check_optimizer_name(optimizer, name: str = "optimizer") -> str:
+    """Return ``optimizer`` if it names one of :data:`OPTIMIZERS` (any capitalisation)."""
+    if not isinstance(optimizer, str):
+        raise TypeError(f"{name} must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
+    if optimizer.lower() not in OPTIMIZERS:
+        raise ValueError(f"{name} must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
+    return optimizer
+
+
 def make_optimizer(name: str, params: dict, lr: float, **kwargs) -> Optimizer:
     """Build an optimiser by name: ``"gd"``, ``"sgd"``, ``"momentum"`` or ``"adam"``.
 
     ``kwargs`` go to the class (``momentum=``, ``betas=``, ``eps=``). The PyTorch twin
     :func:`course_lib.torch_nn.optim.make_optimizer` takes the same arguments.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be one of {sorted(OPTIMIZERS)}, got {name!r}")
-    key = name.lower()
-    if key not in OPTIMIZERS:
-        raise ValueError(f"name must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    key = check_optimizer_name(name, "name").lower()
     return OPTIMIZERS[key](params, lr=lr, **kwargs)
 
 
@@ -298,6 +324,6 @@ def minibatches(n: int, batch_size: int, rng=None) -> Iterator[np.ndarray]:
     if not isinstance(rng, np.random.Generator):
         if rng is not None and (isinstance(rng, bool) or not isinstance(rng, numbers.Integral)):
             raise TypeError(f"rng must be a np.random.Generator, a seed or None, got {rng!r}")
-        rng = np.random.default_rng(rng)
+        rng = np.random.default_rng(None if rng is None else check_seed(rng, "rng"))
     order = rng.permutation(n)
     return (order[start : start + batch_size] for start in range(0, n, batch_size))
