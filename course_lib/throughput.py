@@ -320,18 +320,7 @@ def describe_throughput(result: ThroughputResult) -> str:
         )
     text = "On this machine the best rates were: " + "; ".join(parts) + "."
 
-    sizes = sorted({t.size for t in result.timings})
-    if len(sizes) > 1:
-        fastest = max(result.backends, key=lambda b: result.best(b).gflops)
-        rates = dict(zip(*result.series(fastest), strict=True))
-        small = sizes[0]
-        if rates[small] < 0.5 * result.best(fastest).gflops:
-            text += (
-                f" Small products waste effort: at {small}x{small}, "
-                f"{BACKEND_LABELS[fastest]} managed only {rates[small]:,.3g} GFLOP/s (a "
-                "fixed cost of starting a product weighs most on a small one, and on a busy "
-                "machine a product may also wait for a free core)."
-            )
+    text += _describe_sizes(result)
     gpus = [b for b in result.backends if b in ("torch-cuda", "torch-mps")]
     cpu = "torch-cpu" if "torch-cpu" in result.backends else None
     if gpus and cpu:
@@ -342,12 +331,72 @@ def describe_throughput(result: ThroughputResult) -> str:
             "that gap is the hardware half of 'why now'."
         )
     elif not gpus:
-        fastest = max(result.best(b).gflops for b in result.backends)
-        seconds = flops_to_seconds(matmul_flops(4096), fastest)
+        # The largest product measured is the best guide to a larger one; a rate measured
+        # on small products says nothing about how the big ones behave.
+        def at_largest(backend):
+            sizes, rates = result.series(backend)
+            return int(sizes[-1]), float(rates[-1])
+
+        backend = max(result.backends, key=lambda b: at_largest(b)[1])
+        size, rate = at_largest(backend)
+        seconds = flops_to_seconds(matmul_flops(4096), rate)
         text += (
-            f" No GPU was found here; at this rate one 4096x4096 product takes about "
-            f"{_human_seconds(seconds)}, and a GPU typically does it tens to hundreds of "
-            "times faster."
+            f" No GPU was found here; at the rate of the largest product measured "
+            f"({BACKEND_LABELS[backend]}, {rate:,.3g} GFLOP/s at {size}x{size}), one "
+            f"4096x4096 product takes about {_human_seconds(seconds)}, and a GPU typically "
+            "does it tens to hundreds of times faster."
+        )
+    return text
+
+
+#: The smallest size counts as wasteful when it reaches less than this share of the best rate.
+SMALL_SHARE = 0.5
+
+
+def _describe_sizes(result: ThroughputResult) -> str:
+    """Sentences on how size mattered, one verdict per backend, each read from its own data.
+
+    A backend whose smallest product ran at less than ``SMALL_SHARE`` of its best rate shows
+    the fixed cost of small products; a backend whose best rate came at its smallest size,
+    with its largest below ``SMALL_SHARE`` of that, shows the opposite (most likely other
+    programs using the processor). Nothing is said of a backend with one size only, or of
+    one that fits neither case.
+    """
+    slow_small, best_small = [], []
+    for backend in result.backends:
+        sizes, rates = result.series(backend)
+        if len(sizes) < 2:
+            continue
+        best = result.best(backend)
+        if rates[0] < SMALL_SHARE * best.gflops:
+            slow_small.append((backend, int(sizes[0]), float(rates[0]), best))
+        elif best.size == sizes[0] and rates[-1] < SMALL_SHARE * best.gflops:
+            best_small.append((backend, int(sizes[0]), float(rates[-1]), int(sizes[-1])))
+    text = ""
+    if slow_small:
+        parts = [
+            f"{BACKEND_LABELS[b]} managed only {rate:,.3g} GFLOP/s at {n}x{n}, against "
+            f"{best.gflops:,.3g} at {best.size}x{best.size}"
+            for b, n, rate, best in slow_small
+        ]
+        text += (
+            " "
+            + "; ".join(parts)
+            + " (small products waste effort: a fixed cost of starting a product weighs "
+            "most on a small one)."
+        )
+    if best_small:
+        parts = [
+            f"{BACKEND_LABELS[b]} was fastest at its smallest size, {n}x{n}, and reached only "
+            f"{rate:,.3g} GFLOP/s at {big}x{big}"
+            for b, n, rate, big in best_small
+        ]
+        text += (
+            " "
+            + "; ".join(parts)
+            + " (most likely other programs were using the processor: a large product "
+            "takes long enough to be interrupted, and one split between threads waits for "
+            "the slowest of them)."
         )
     return text
 

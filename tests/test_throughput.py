@@ -190,6 +190,48 @@ def test_a_very_slow_small_product_is_not_printed_as_zero():
     assert "only 0.04 GFLOP/s" in text and "0.0 GFLOP/s" not in text, text
 
 
+def result_from_rates(rates: dict) -> ThroughputResult:
+    """A result with given GFLOP/s per backend and size: {backend: {size: rate}}."""
+    timings = [
+        Timing(backend, size, matmul_flops(size) / (rate * 1e9), 3)
+        for backend, by_size in rates.items()
+        for size, rate in by_size.items()
+    ]
+    return ThroughputResult(tuple(timings), "float32")
+
+
+# A busy two-core machine: NumPy's best came at 64x64, PyTorch's at 256x256, and both ran far
+# below their best at 1024x1024.
+BUSY = {
+    "numpy": {64: 52.9, 128: 40.0, 256: 30.0, 512: 20.0, 1024: 10.9},
+    "torch-cpu": {64: 7.68, 128: 60.0, 256: 123.9, 512: 80.0, 1024: 9.5},
+}
+
+
+def test_small_products_are_called_wasteful_only_for_a_backend_slow_at_the_smallest_size():
+    text = describe_throughput(result_from_rates(BUSY))
+    assert "PyTorch (CPU) managed only 7.68 GFLOP/s at 64x64, against 124 at 256x256" in text
+    assert "NumPy (CPU) managed only" not in text
+    # NumPy's best was at 64x64: said as it is, not contradicted.
+    assert "NumPy (CPU) was fastest at its smallest size, 64x64" in text, text
+    assert "10.9 GFLOP/s at 1024x1024" in text
+
+
+def test_no_claim_about_size_when_the_rate_hardly_changes():
+    flat = {"numpy": {64: 50.0, 1024: 40.0}, "torch-cpu": {64: 40.0, 1024: 45.0}}
+    text = describe_throughput(result_from_rates(flat))
+    assert "managed only" not in text and "fastest at its smallest size" not in text, text
+
+
+def test_a_big_product_is_extrapolated_from_the_largest_size_not_the_best():
+    text = describe_throughput(result_from_rates(BUSY))
+    # The best rate (123.9 at 256) would say 1.1 s; the rate at 1024, 10.9, says 12.6 s.
+    expected = flops_to_seconds(matmul_flops(4096), 10.9)
+    assert f"about {expected:.1f} s" in text and "NumPy (CPU), 10.9 GFLOP/s at 1024x1024" in text
+    wrong = flops_to_seconds(matmul_flops(4096), 123.9)
+    assert f"about {wrong:.1f} s" not in text, text
+
+
 # ------------------------------------------------------------------ one training step
 
 
