@@ -247,12 +247,22 @@ def check_notebook(path: Path, runs: int, cell_timeout: int, keep: Path | None):
 
 
 def from_saved(path: Path, runs: int, saved: Path):
-    """The same as :func:`check_notebook`, from executed copies kept by an earlier ``--keep``."""
+    """The same as :func:`check_notebook`, from executed copies kept by an earlier ``--keep``.
+
+    The ``timing`` tags are read from the notebook as it is now, so a tag added since the
+    runs counts without running them again.
+    """
     import nbformat
 
-    extracted = [
-        extract(nbformat.read(saved / f"run{i + 1}" / path.name, as_version=4)) for i in range(runs)
-    ]
+    source = nbformat.read(path, as_version=4)
+    tags = {cell.get("id"): cell.get("metadata", {}).get("tags", []) for cell in source.cells}
+    extracted = []
+    for i in range(runs):
+        nb = nbformat.read(saved / f"run{i + 1}" / path.name, as_version=4)
+        for cell in nb.cells:
+            if cell.get("id") in tags:
+                cell.metadata["tags"] = tags[cell.get("id")]
+        extracted.append(extract(nb))
     return extracted, compare(extracted)
 
 
