@@ -32,6 +32,13 @@ each difference with the line it came from, and ends with one JSON line::
      "differences": {}, "failed": {}, "runs": 3, ...}
 
 The exit status is 1 when a key number differs between runs or a notebook fails to run.
+
+The training loops choose their thread count from the machine's load
+(``course_lib.threads``), and a float32 sum split between two threads rounds differently
+from one thread's: when the load changes between runs, the last printed digit of an
+accuracy can change with it. The script reads the thread counts the runs printed
+(``cpu (2 threads)``) and says when they differed, so such a difference is recognised;
+``COURSE_THREADS=1`` fixes the count for an exact comparison.
 """
 
 from __future__ import annotations
@@ -62,6 +69,7 @@ NUMBER = re.compile(
     r"(?P<number>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?|-?\.\d+(?:[eE][-+]?\d+)?)"
 )
 _HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_THREADS = re.compile(r"(?<![\w.])(\d+) threads?\b")
 
 #: The units that make the number before them a timing. What the number may be followed by,
 #: after optional spaces: a unit of time, a rate per second, a speed-up, a thread count.
@@ -93,6 +101,7 @@ class Extracted:
 
     numbers: tuple[Printed, ...]
     timing: int
+    threads: tuple[int, ...] = ()  # every "N threads" the run printed (left out as timings)
 
 
 @dataclass(frozen=True)
@@ -152,12 +161,14 @@ def extract(nb) -> Extracted:
     """The numbers an executed notebook printed, cell by cell, timings left out."""
     numbers: list[Printed] = []
     timing = 0
+    threads: list[int] = []
     for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
         cell_id = cell.get("id") or f"cell {index}"
         position = 0
         for line in printed_lines(cell):
+            threads.extend(int(n) for n in _THREADS.findall(line))
             keep, left_out = numbers_in_line(line)
             if is_timing_cell(cell):
                 timing += len(keep) + left_out
@@ -166,7 +177,7 @@ def extract(nb) -> Extracted:
             for text in keep:
                 numbers.append(Printed(cell_id, position, text, value_of(text), line.strip()))
                 position += 1
-    return Extracted(tuple(numbers), timing)
+    return Extracted(tuple(numbers), timing, tuple(threads))
 
 
 def compare(runs: list[Extracted]) -> list[Difference]:
@@ -314,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     summary: dict[str, dict[str, int]] = {}
     differences: dict[str, list[str]] = {}
     failed: dict[str, str] = {}
+    thread_counts: dict[str, list[list[int]]] = {}
     for path in paths:
         name = path.stem
         try:
@@ -334,12 +346,17 @@ def main(argv: list[str] | None = None) -> int:
             differences[name] = [describe(d) for d in found]
             for line in differences[name]:
                 print(f"    {line}")
+        counts = [run.threads for run in extracted]
+        if len(set(counts)) > 1:  # PyTorch's and BLAS's float32 sums depend on the count
+            thread_counts[name] = [sorted(set(c)) for c in counts]
+            print(f"    note: the runs used different thread counts {thread_counts[name]}")
     print(
         json.dumps(
             {
                 "notebooks": summary,
                 "differences": differences,
                 "failed": failed,
+                "thread_counts_differed": thread_counts,
                 "runs": args.runs,
                 "cpus": os.cpu_count(),
             }

@@ -162,3 +162,10 @@ def test_two_runs_of_the_neuron_notebook_print_the_same_numbers(tmp_path, capsys
     assert notebook.read_bytes() == before  # the source is left as it was
     assert not (tmp_path / "the learner's own").exists()  # each run had its own models folder
     assert repro.os.environ["COURSE_LIB_MODELS"] == str(tmp_path / "the learner's own")
+
+
+def test_the_thread_counts_a_run_printed_are_recorded():
+    nb = _executed(("trained on cpu (2 threads) in 3.1 s: 97.31%\n", [], []))
+    extracted = repro.extract(nb)
+    assert extracted.threads == (2,)
+    assert [n.text for n in extracted.numbers] == ["97.31"]
