@@ -9,9 +9,9 @@ a difference in the training. The folders are deleted afterwards; the learner's 
 folders are never touched.
 
 From every run the script reads the numbers the notebook printed (standard output, and the
-plain-text or Markdown form of displayed results; not standard error, where progress bars
-go), pairs them up by cell and position, and compares the runs: ``0.50`` and ``0.5`` are
-the same number, ``97.31%`` and ``97.32%`` are not.
+plain-text or Markdown form of displayed results; not standard error and not widgets, where
+progress bars go), pairs them up by cell and position, and compares the runs: ``0.50`` and
+``0.5`` are the same number, ``97.31%`` and ``97.32%`` are not.
 
 Timings are left out, by two rules a notebook author follows (see ``docs/maintaining.md``):
 
@@ -69,6 +69,7 @@ NUMBER = re.compile(
     r"(?P<number>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?|-?\.\d+(?:[eE][-+]?\d+)?)"
 )
 _HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_WIDGET = "application/vnd.jupyter.widget-view+json"
 _THREADS = re.compile(r"(?<![\w.])(\d+) threads?\b")
 
 #: The units that make the number before them a timing. What the number may be followed by,
@@ -134,7 +135,8 @@ def numbers_in_line(line: str) -> tuple[list[str], int]:
 
 def printed_lines(cell) -> list[str]:
     """What a code cell showed as text: its standard output, and its results' plain text or
-    Markdown (Markdown when there is some: a Markdown table's plain text is only its repr)."""
+    Markdown (Markdown when there is some: a Markdown table's plain text is only its repr).
+    Widgets are skipped: a progress bar's text is whatever it showed when it was drawn."""
     lines: list[str] = []
     for output in cell.get("outputs", []):
         kind = output.get("output_type")
@@ -143,6 +145,8 @@ def printed_lines(cell) -> list[str]:
                 lines.extend(_text(output.get("text", "")).splitlines())
         elif kind in ("execute_result", "display_data"):
             data = output.get("data", {})
+            if _WIDGET in data:  # a progress bar or an explorer: its text is a snapshot
+                continue
             text = data.get("text/markdown", data.get("text/plain", ""))
             lines.extend(_text(text).splitlines())
     return lines

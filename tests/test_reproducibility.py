@@ -169,3 +169,12 @@ def test_the_thread_counts_a_run_printed_are_recorded():
     extracted = repro.extract(nb)
     assert extracted.threads == (2,)
     assert [n.text for n in extracted.numbers] == ["97.31"]
+
+
+def test_widgets_such_as_progress_bars_are_not_read():
+    bar = {
+        "text/plain": "training:  37%|###7      | 174/469 [00:03<00:05, 52.1step/s]",
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2},
+    }
+    nb = _executed(("test accuracy 99.10%\n", [bar], []))
+    assert [n.text for n in repro.extract(nb).numbers] == ["99.10"]
