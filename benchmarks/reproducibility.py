@@ -3,10 +3,10 @@
 Each notebook is executed ``--runs`` times (default 3), each time in a fresh ``python3``
 kernel from the notebook's own folder, as ``benchmarks/notebook_times.py`` runs it
 (``COURSE_STRICT_CHECKS=1``, the environment inherited, so ``COURSE_LIB_DATA`` chooses the
-data). Every run gets its own new, empty folder for saved weights (``COURSE_LIB_MODELS``),
-so run 2 trains what run 1 trained instead of loading run 1's weights: loading would hide
-a difference in the training. The folders are deleted afterwards; the learner's own
-folders are never touched.
+data). Every run starts with an empty folder for saved weights (``COURSE_LIB_MODELS``, a
+temporary folder emptied between runs), so run 2 trains what run 1 trained instead of
+loading run 1's weights: loading would hide a difference in the training. The folder is
+deleted afterwards; the learner's own folders are never touched.
 
 From every run the script reads the numbers the notebook printed (standard output, and the
 plain-text or Markdown form of displayed results; not standard error and not widgets, where
@@ -48,6 +48,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -234,30 +235,38 @@ def describe(difference: Difference) -> str:
     return f"{where}: {' | '.join(difference.printed)}   in: {difference.line[:120]}"
 
 
-def run_once(path: Path, cell_timeout: int, keep: Path | None, run: int):
-    """Execute ``path`` in a fresh kernel with an empty models folder; the executed notebook."""
+def run_once(path: Path, cell_timeout: int, save_to: Path, models: Path):
+    """Execute ``path`` in a fresh kernel with ``models`` as an empty models folder; return
+    the executed notebook (also written into ``save_to``)."""
     import nbformat
 
-    with tempfile.TemporaryDirectory(prefix="course-repro-") as scratch:
-        scratch = Path(scratch)
-        models = scratch / "models"
-        models.mkdir()
-        save_to = (keep / f"run{run}") if keep is not None else scratch / "executed"
-        before = os.environ.get("COURSE_LIB_MODELS")
-        os.environ["COURSE_LIB_MODELS"] = str(models)  # the kernel inherits it
-        try:
-            run_notebook(path, cell_timeout, save_to)
-        finally:
-            if before is None:
-                del os.environ["COURSE_LIB_MODELS"]
-            else:
-                os.environ["COURSE_LIB_MODELS"] = before
-        return nbformat.read(save_to / path.name, as_version=4)
+    if models.exists():
+        shutil.rmtree(models)  # what the previous run trained must not be loaded
+    models.mkdir(parents=True)
+    before = os.environ.get("COURSE_LIB_MODELS")
+    os.environ["COURSE_LIB_MODELS"] = str(models)  # the kernel inherits it
+    try:
+        run_notebook(path, cell_timeout, save_to)
+    finally:
+        if before is None:
+            del os.environ["COURSE_LIB_MODELS"]
+        else:
+            os.environ["COURSE_LIB_MODELS"] = before
+    return nbformat.read(save_to / path.name, as_version=4)
 
 
 def check_notebook(path: Path, runs: int, cell_timeout: int, keep: Path | None):
-    """Run one notebook ``runs`` times; (numbers of each run, differences)."""
-    extracted = [extract(run_once(path, cell_timeout, keep, i + 1)) for i in range(runs)]
+    """Run one notebook ``runs`` times; (numbers of each run, differences).
+
+    Every run gets the same path for its models folder, emptied before it starts: the path
+    is printed (09 says where it keeps weights), so a new name per run would be a difference.
+    """
+    with tempfile.TemporaryDirectory(prefix="course-repro-") as scratch:
+        scratch = Path(scratch)
+        extracted = []
+        for i in range(runs):
+            save_to = (keep if keep is not None else scratch) / f"run{i + 1}"
+            extracted.append(extract(run_once(path, cell_timeout, save_to, scratch / "models")))
     return extracted, compare(extracted)
 
 
