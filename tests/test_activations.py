@@ -141,9 +141,9 @@ def test_infinite_scores_are_named_not_turned_into_nan(module, value):
     as_array = np.asarray if module == "numpy_nn" else torch.as_tensor
     logits = as_array(np.array([[value, 0.0, 1.0]]))
     labels = np.array([0]) if module == "numpy_nn" else torch.tensor([0])
-    with pytest.raises(ValueError, match="infinite"):
+    with pytest.raises(ValueError, match="infinit"):
         lib.softmax(logits)
-    with pytest.raises(ValueError, match="infinite"):
+    with pytest.raises(ValueError, match="infinit"):
         lib.softmax_cross_entropy(logits, labels)
-    with pytest.raises(ValueError, match="infinite"):
+    with pytest.raises(ValueError, match="infinit"):
         lib.binary_cross_entropy_with_logits(logits[0, :1], as_array(np.array([1.0])))
