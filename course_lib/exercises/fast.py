@@ -6,7 +6,8 @@
 ``fit(..., schedule="onecycle")`` uses (PyTorch's ``OneCycleLR`` with its default settings
 and ``pct_start=0.3``), and the check compares with PyTorch itself. Slips it names: straight
 lines instead of half cosines, no warm-up, a warm-up from zero, an end at ``peak_lr / 25``
-instead of near zero, half cosines that run the wrong way, a list returned instead of one
+instead of near zero, half cosines that run the wrong way, the peak one step late or early
+or rounded to a whole step, the end one step late or early, a list returned instead of one
 number.
 
 Introduced in ``10_how_fast_can_it_go``.
@@ -65,25 +66,13 @@ def _torch_schedule(total_steps: int, peak_lr: float, strategy: str = "cos") -> 
 
 
 def _accepted_schedules(total_steps: int, peak_lr: float) -> list[list[float]]:
-    """PyTorch's rates, and the same curve with the peak or the end counted one step later.
+    """The rates an answer must give: PyTorch's, step by step.
 
-    Whether the peak sits at step ``0.3 T - 1`` or ``0.3 T`` (and the end at ``T - 1`` or
-    ``T``) is a matter of counting from 0 or 1, not of understanding the schedule.
+    Any way of writing the schedule that gives the same numbers passes (the comparison
+    allows for rounding, :data:`_TOLERANCE`); counting the peak or the last step one step
+    off does not, and :func:`_slip_schedules` names those slips.
     """
-    start = peak_lr / DIV_START
-    end = start / DIV_END
-    out = [_torch_schedule(total_steps, peak_lr)]
-    for top, last in ((0, 0), (1, 0), (0, 1), (1, 1)):
-        top, last = WARMUP * total_steps - 1 + top, total_steps - 1 + last
-        out.append(
-            [
-                _half_cosine(start, peak_lr, s / top)
-                if s <= top
-                else _half_cosine(peak_lr, end, (s - top) / (last - top))
-                for s in range(total_steps)
-            ]
-        )
-    return out
+    return [_torch_schedule(total_steps, peak_lr)]
 
 
 def _slip_schedules(total_steps: int, peak_lr: float) -> dict[str, list[float]]:
@@ -91,7 +80,7 @@ def _slip_schedules(total_steps: int, peak_lr: float) -> dict[str, list[float]]:
     end = start / DIV_END
     last = total_steps - 1
 
-    def two_phases(a0, a1, b1, fn=_half_cosine):
+    def two_phases(a0, a1, b1, fn=_half_cosine, top=top, last=last):
         return [
             fn(a0, a1, s / top) if s <= top else fn(a1, b1, (s - top) / (last - top))
             for s in range(total_steps)
@@ -103,9 +92,19 @@ def _slip_schedules(total_steps: int, peak_lr: float) -> dict[str, list[float]]:
         "from_zero": two_phases(0.0, peak_lr, end),
         "ends_high": two_phases(start, peak_lr, start),
         "wrong_way": two_phases(start, peak_lr, end, lambda a, b, t: _half_cosine(b, a, t)),
+        "peak_and_end_late": two_phases(start, peak_lr, end, top=top + 1, last=last + 1),
+        "peak_late": two_phases(start, peak_lr, end, top=top + 1),
+        "peak_early": two_phases(start, peak_lr, end, top=top - 1),
+        "peak_rounded": two_phases(start, peak_lr, end, top=round(top)),
+        "peak_truncated": two_phases(start, peak_lr, end, top=math.floor(top)),
+        "end_late": two_phases(start, peak_lr, end, last=last + 1),
+        "end_early": two_phases(start, peak_lr, end, last=last - 1),
     }
 
 
+_WARMUP_STEPS = (
+    "the warm-up covers steps 0 .. pct*total - 1, so the peak is at 0.3 * total_steps - 1"
+)
 _HINTS = {
     "linear": (
         "your rate moves along straight lines; one-cycle follows half a cosine wave in each "
@@ -127,19 +126,43 @@ _HINTS = {
         "each half cosine runs the wrong way: (1 + cos(pi t)) / 2 is 1 at t = 0 and 0 at "
         "t = 1, so it must multiply the distance from the phase's END value"
     ),
+    "peak_and_end_late": (
+        "your peak and your last step are both one step late: steps count from 0, so "
+        f"{_WARMUP_STEPS}, and the last step, where the rate reaches its end value, is "
+        "total_steps - 1"
+    ),
+    "peak_late": f"your peak is one step late: {_WARMUP_STEPS}",
+    "peak_early": f"your peak is one step early: {_WARMUP_STEPS}",
+    "peak_rounded": (
+        "you rounded the peak step to a whole number: PyTorch keeps 0.3 * total_steps - 1 as "
+        "it is (139.7 for 469 steps), and t runs from step 0 towards that exact point"
+    ),
+    "peak_truncated": (
+        "you rounded the peak step down to a whole number: PyTorch keeps 0.3 * total_steps - 1 "
+        "as it is (139.7 for 469 steps), and t runs from step 0 towards that exact point"
+    ),
+    "end_late": (
+        "your decay ends one step late: the last step is total_steps - 1 (steps count from "
+        "0), and the rate must reach its end value there"
+    ),
+    "end_early": (
+        "your decay ends one step early: the last step is total_steps - 1, so t reaches 1 "
+        "there and not one step before (yours passes 1 and the cosine turns back up)"
+    ),
 }
 
 #: (total_steps, peak_lr): a short run, the CPU recipe's 469 steps of one epoch, a long run
 _CASES = [(100, 0.01), (469, 0.01), (1000, 0.5)]
-_TOLERANCE = 0.01  # of peak_lr; every slip is at least 4% of peak_lr away somewhere
+_TOLERANCE = 1e-6  # of peak_lr: rounding passes, every slip is far further away somewhere
 
 
 def check_one_cycle_lr(one_cycle_lr) -> Feedback:
     """Check a learner's ``one_cycle_lr(step, total_steps, peak_lr)`` against PyTorch's.
 
-    For 100, 469 and 1000 steps every step's rate must be within 1% of ``peak_lr`` of what
-    ``torch.optim.lr_scheduler.OneCycleLR`` gives (``pct_start=0.3``, other settings default),
-    or of the same curve with its peak or its end one step later.
+    For 100, 469 and 1000 steps every step's rate must be within a millionth of ``peak_lr``
+    of what ``torch.optim.lr_scheduler.OneCycleLR`` gives (``pct_start=0.3``, other settings
+    default): any way of writing the same schedule passes, a peak or an end one step off
+    does not.
     """
 
     def attempt() -> str:
@@ -168,8 +191,8 @@ def check_one_cycle_lr(one_cycle_lr) -> Feedback:
                 "peak at 30% of the steps, then down to almost zero at the last step"
             )
         return (
-            "your schedule matches PyTorch's OneCycleLR step by step for 100, 469 and 1000 "
-            "steps: the rates fit uses."
+            "your schedule matches PyTorch's OneCycleLR step by step (to a millionth of the "
+            "peak rate) for 100, 469 and 1000 steps: the rates fit uses."
         )
 
     return run_check(
