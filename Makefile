@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README.md):
 #   make lab    create .venv on first use, install the course, open JupyterLab
 #   make test   the same set-up, then lint and the whole test suite
+#   make fresh NB=03   the course's current 03 beside your own copy, after a `git pull`
 #
 # The exact versions that the tests were run with are pinned in constraints.txt;
 # pyproject.toml keeps the looser ranges for people who install the package themselves.
@@ -14,7 +15,15 @@ STAMP := $(VENV)/.course-installed
 TESTS ?= tests notebooks
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint setup clean-venv
+# The learner's own copy of the course, made on the first `make lab` and never overwritten
+# (git ignores it); another folder: make lab MY_NOTEBOOKS=/path/to/folder. Extra JupyterLab
+# options: make lab LAB_ARGS="--no-browser --port=8899". Which notebook `make fresh` writes:
+# NB=03 (empty: every one that changed in the course since your copy was made).
+MY_NOTEBOOKS ?= my_notebooks
+LAB_ARGS ?=
+NB ?=
+
+.PHONY: lab fresh test lint setup clean-venv
 
 setup: $(STAMP)
 
@@ -26,7 +35,13 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	@$(BIN)/python -m course_lib.classroom self-study notebooks/ "$(MY_NOTEBOOKS)"
+	@root=; if [ "$$(id -u)" = 0 ]; then root=--allow-root; \
+		echo "make lab: running as root (a container or a VM?), so JupyterLab gets --allow-root"; fi; \
+		exec $(BIN)/jupyter lab $$root $(LAB_ARGS) "$(MY_NOTEBOOKS)/00_welcome.ipynb"
+
+fresh: $(STAMP)
+	@$(BIN)/python -m course_lib.classroom fresh notebooks/ "$(MY_NOTEBOOKS)" $(NB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

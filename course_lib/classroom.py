@@ -19,11 +19,24 @@ Command line::
 
 Existing files are never overwritten unless ``--force`` is given; each file is written to a
 temporary name first and then renamed, so an interrupted run leaves no half-written notebook.
+
+For a learner who studies alone, ``make lab`` runs::
+
+    python -m course_lib.classroom self-study notebooks/ my_notebooks/
+    python -m course_lib.classroom fresh notebooks/ my_notebooks/ [03]    # make fresh NB=03
+
+``self-study`` writes the *self-study edition* (the student edition with a collapsed "Show a
+solution" below each exercise's check) into the learner's folder, once; later runs add the
+notebooks that are new in the course, never overwrite a file, and name each notebook that
+changed in the course since the learner's copy was made. ``fresh`` writes the current version
+of such a notebook beside the learner's copy, as ``03_learning.fresh.ipynb``. A manifest in the
+folder (``.course-manifest.json``) records which source version each copy was made from.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -199,37 +212,8 @@ def make_student_edition(source: Path, target: Path, *, force: bool = False) -> 
     if not isinstance(force, bool):
         raise TypeError(f"force must be True or False, got {force!r}")
     source, target = Path(source), Path(target)
-    if not source.exists():
-        raise ClassroomError(f"source {source} does not exist; give a notebook or a folder")
-    if source.is_file():
-        if source.suffix != ".ipynb":
-            raise ClassroomError(f"source {source} is not a .ipynb notebook; give one, or a folder")
-        notebooks = [source]
-    else:
-        try:
-            notebooks = sorted(source.glob("*.ipynb"))
-        except OSError as error:
-            raise ClassroomError(
-                f"source folder {source} cannot be read ({error.strerror or error})"
-            ) from None
-        if not notebooks and not os.access(source, os.R_OK | os.X_OK):
-            raise ClassroomError(f"source folder {source} cannot be read (permission denied)")
-    if not notebooks:
-        raise ClassroomError(f"no .ipynb notebooks found in {source}")
-    if target.exists() and not target.is_dir():
-        raise ClassroomError(f"target {target} exists and is not a folder; give a folder")
-    source_dir = (source.parent if source.is_file() else source).resolve()
-    resolved = target.resolve()
-    if resolved == source_dir:
-        raise ClassroomError(
-            f"target {target} is the source folder: writing there would replace the notebooks "
-            "with solutions; choose another folder, e.g. student_edition/"
-        )
-    if source_dir in resolved.parents:
-        raise ClassroomError(
-            f"target {target} is inside the source folder {source_dir}: the student edition "
-            "would sit among the notebooks with solutions; choose a folder outside it"
-        )
+    notebooks = _find_notebooks(source)
+    _check_target(source, target)
     # Check every notebook, and every file it would replace, before writing any, so a bad
     # notebook leaves the target untouched.
     prepared = []
@@ -269,11 +253,368 @@ def make_student_edition(source: Path, target: Path, *, force: bool = False) -> 
     return results
 
 
+def _find_notebooks(source: Path) -> list[Path]:
+    """The notebook ``source`` names, or the notebooks in the folder ``source``, sorted."""
+    if not source.exists():
+        raise ClassroomError(f"source {source} does not exist; give a notebook or a folder")
+    if source.is_file():
+        if source.suffix != ".ipynb":
+            raise ClassroomError(f"source {source} is not a .ipynb notebook; give one, or a folder")
+        notebooks = [source]
+    else:
+        try:
+            notebooks = sorted(source.glob("*.ipynb"))
+        except OSError as error:
+            raise ClassroomError(
+                f"source folder {source} cannot be read ({error.strerror or error})"
+            ) from None
+        if not notebooks and not os.access(source, os.R_OK | os.X_OK):
+            raise ClassroomError(f"source folder {source} cannot be read (permission denied)")
+    if not notebooks:
+        raise ClassroomError(f"no .ipynb notebooks found in {source}")
+    return notebooks
+
+
+def _check_target(source: Path, target: Path) -> None:
+    """Refuse a target that is a file, the source folder or a folder inside it."""
+    if target.exists() and not target.is_dir():
+        raise ClassroomError(f"target {target} exists and is not a folder; give a folder")
+    source_dir = (source.parent if source.is_file() else source).resolve()
+    resolved = target.resolve()
+    if resolved == source_dir:
+        raise ClassroomError(
+            f"target {target} is the source folder: writing there would replace the notebooks "
+            "with solutions; choose another folder, e.g. student_edition/"
+        )
+    if source_dir in resolved.parents:
+        raise ClassroomError(
+            f"target {target} is inside the source folder {source_dir}: the student edition "
+            "would sit among the notebooks with solutions; choose a folder outside it"
+        )
+
+
+# --- the self-study edition ---------------------------------------------------------------
+#
+# `make lab` gives a learner who studies alone their own copy of the course: the student
+# edition, plus a collapsed "Show a solution" below each exercise's check. A manifest in the
+# learner's folder records which version of each source notebook every copy was made from,
+# so a later run can add notebooks that are new in the course and name the ones that changed,
+# without ever overwriting the learner's file.
+
+MANIFEST_NAME = ".course-manifest.json"
+MANIFEST_FORMAT = 1
+REVEAL_TAG = "solution-reveal"
+DEFAULT_SELF_STUDY_FOLDER = "my_notebooks"
+FRESH_SUFFIX = ".fresh"
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What a self-study run did with one notebook, and the line to tell the learner."""
+
+    name: str
+    action: str  # "wrote", "restored", "kept", "unchanged" or "changed upstream"
+    message: str
+
+
+def solution_reveal(cell: nbformat.NotebookNode) -> str:
+    """Return the markdown of a collapsed reveal holding the solution of one ``cell``.
+
+    The reveal shows the whole cell with the marker lines left out, so the answer is seen in
+    its place (the ``def`` line, the docstring) and can be copied as it is.
+    """
+    if not isinstance(cell, dict) or not isinstance(cell.get("source"), str):
+        raise TypeError(f"cell must be a notebook cell, got {type(cell).__name__}")
+    lines = [line for line in cell.source.splitlines() if line.strip() not in (BEGIN, END)]
+    code = "\n".join(lines).strip("\n")
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    return (
+        "<details>\n<summary>Show a solution</summary>\n\n"
+        "Try the exercise and its check first: the check names the slip it finds. "
+        "This is one way to write it.\n\n"
+        f"{fence}python\n{code}\n{fence}\n\n</details>"
+    )
+
+
+def self_study_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tuple:
+    """Return the self-study copy of ``nb`` and the number of solutions taken out.
+
+    It is the student edition (see :func:`student_notebook`) with, after each exercise's
+    check (the code cell right after the solution cell), a markdown cell tagged
+    ``solution-reveal`` holding the solution in a collapsed ``<details>`` block.
+    """
+    student, removed = student_notebook(nb, name)
+    original = nbformat.from_dict(nb)
+    ids = {cell.get("id") for cell in student.cells}
+    reveals: dict[int, list] = {}
+    for index, cell in enumerate(original.cells):
+        if SOLUTION_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        after = index
+        following = original.cells[index + 1] if index + 1 < len(original.cells) else None
+        if (
+            following is not None
+            and following.cell_type == "code"
+            and SOLUTION_TAG not in following.get("metadata", {}).get("tags", [])
+        ):
+            after = index + 1  # below the check, so the learner tries it first
+        reveal = nbformat.v4.new_markdown_cell(
+            solution_reveal(cell), metadata={"tags": [REVEAL_TAG]}
+        )
+        if original.get("nbformat_minor", 0) >= 5 and cell.get("id"):
+            new_id = f"{cell.id}-reveal"
+            while new_id in ids:
+                new_id += "-1"
+            ids.add(new_id)
+            reveal["id"] = new_id
+        else:
+            reveal.pop("id", None)
+        reveals.setdefault(after, []).append(reveal)
+    cells = []
+    for index, cell in enumerate(student.cells):
+        cells.append(cell)
+        cells.extend(reveals.get(index, []))
+    student.cells = cells
+    return student, removed
+
+
+def source_fingerprint(nb: nbformat.NotebookNode) -> str:
+    """A hash of a source notebook's content, outputs aside: equal exactly when it is unchanged."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    text = json.dumps(nb, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def notebook_key(name: str) -> str:
+    """The short name a learner types for a notebook: ``03`` for ``03_learning.ipynb``."""
+    stem = Path(name).stem
+    return stem.split("_", 1)[0] if "_" in stem else stem
+
+
+def fresh_name(name: str) -> str:
+    """Where the fresh copy of ``name`` goes: ``03_learning.fresh.ipynb`` beside the learner's."""
+    path = Path(name)
+    return f"{path.stem}{FRESH_SUFFIX}{path.suffix}"
+
+
+def fresh_command(key: str, target: Path) -> str:
+    """The command that writes the fresh copy of notebook ``key`` (as the learner types it)."""
+    command = f"make fresh NB={key}"
+    if Path(target) != Path(DEFAULT_SELF_STUDY_FOLDER):
+        command += f" MY_NOTEBOOKS={target}"
+    return command
+
+
+def _source_notebooks(source: Path, target: Path) -> list[Path]:
+    for value, name in ((source, "source"), (target, "target")):
+        if not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name} must be a path (str or Path), got {type(value).__name__}")
+    source, target = Path(source), Path(target)
+    if source.is_file():
+        raise ClassroomError(f"source {source} is a file; give the folder of course notebooks")
+    notebooks = _find_notebooks(source)
+    _check_target(source, target)
+    return notebooks
+
+
+def _prepare(notebooks: list[Path]) -> list[tuple[Path, str, str]]:
+    """Read every notebook and make its copy before anything is written: (path, text, hash)."""
+    prepared = []
+    for path in notebooks:
+        nb = read_notebook(path)
+        edition, _ = self_study_notebook(nb, str(path))
+        prepared.append((path, _notebook_text(edition), source_fingerprint(nb)))
+    return prepared
+
+
+def read_manifest(target: Path) -> dict:
+    """The learner folder's record of which source each copy was made from (empty if none)."""
+    path = Path(target) / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    fix = "delete it and run again (your notebooks are kept; the record is rebuilt)"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ClassroomError(f"{path} cannot be read ({_first_line(error)}); {fix}") from None
+    notebooks = data.get("notebooks") if isinstance(data, dict) else None
+    if not isinstance(notebooks, dict) or not all(
+        isinstance(entry, dict) for entry in notebooks.values()
+    ):
+        raise ClassroomError(f"{path} is not a course manifest; {fix}")
+    return {name: dict(entry) for name, entry in notebooks.items()}
+
+
+def _write_manifest(target: Path, notebooks: dict) -> None:
+    data = {
+        "about": (
+            "Written by `make lab` (python -m course_lib.classroom self-study): the version of "
+            "each course notebook your copy was made from. Do not edit."
+        ),
+        "format": MANIFEST_FORMAT,
+        "notebooks": {name: notebooks[name] for name in sorted(notebooks)},
+    }
+    _write_text_atomically(json.dumps(data, indent=1) + "\n", Path(target) / MANIFEST_NAME)
+
+
+def _existing_file(path: Path) -> bool:
+    if path.exists() and not path.is_file():
+        raise ClassroomError(f"{path} exists and is not a file; move it away, then run again")
+    return path.exists()
+
+
+def sync_self_study(source: Path, target: Path) -> list[Synced]:
+    """Give a learner their own copy of the course in ``target``, never overwriting a file.
+
+    The first run writes the self-study edition of every notebook in ``source`` (see
+    :func:`self_study_notebook`). Each later run writes the notebooks that are new in
+    ``source`` (or that the learner deleted, to start again), leaves every existing file as
+    it is, and reports each notebook whose source changed since the learner's copy was made
+    and for which no fresh copy has been written yet (see :func:`write_fresh`).
+    """
+    notebooks = _source_notebooks(source, target)
+    source, target = Path(source), Path(target)
+    manifest = read_manifest(target)
+    prepared = _prepare(notebooks)
+    for path, _, _ in prepared:
+        _existing_file(target / path.name)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ClassroomError(
+            f"folder {target} cannot be created ({error.strerror or error}); "
+            "choose a folder you can write to"
+        ) from None
+    results = []
+    before = json.dumps(manifest, sort_keys=True)
+    try:
+        for path, text, fingerprint in prepared:
+            name, out = path.name, target / path.name
+            entry = manifest.get(name)
+            key = notebook_key(name)
+            if not out.exists():
+                _write_text_atomically(text, out)
+                had_copy = bool(entry and entry.get("source"))
+                action = "restored" if had_copy else "wrote"
+                why = "you had deleted it" if had_copy else "new in the course"
+                manifest[name] = {"source": fingerprint}
+                results.append(Synced(name, action, f"{action} {out} ({why})"))
+            elif entry is None:
+                manifest[name] = {"source": fingerprint}
+                if out.read_text(encoding="utf-8", errors="replace") == text:
+                    results.append(Synced(name, "unchanged", ""))
+                else:
+                    results.append(
+                        Synced(
+                            name,
+                            "kept",
+                            f"kept your {out} as it is; to get the course's current version "
+                            f"beside it: {fresh_command(key, target)}",
+                        )
+                    )
+            elif fingerprint in (entry.get("source"), entry.get("fresh")):
+                results.append(Synced(name, "unchanged", ""))
+            else:
+                results.append(
+                    Synced(
+                        name,
+                        "changed upstream",
+                        f"{name} changed in the course since your copy was made; yours is "
+                        f"kept. To get the new version beside it: {fresh_command(key, target)}",
+                    )
+                )
+    finally:
+        if json.dumps(manifest, sort_keys=True) != before:
+            _write_manifest(target, manifest)
+    return results
+
+
+def write_fresh(source: Path, target: Path, which: str | None = None) -> list[Written]:
+    """Write the current self-study copy of notebook(s) beside the learner's, never over it.
+
+    ``which`` names one notebook (``"03"``, ``"03_learning"`` or ``"03_learning.ipynb"``);
+    ``None`` means every notebook that changed in the course since the learner's copy was
+    made. Each goes to ``<name>.fresh.ipynb`` in ``target``; an existing fresh copy that
+    differs (the learner may have worked in it) is an error, not overwritten.
+    """
+    notebooks = _source_notebooks(source, target)
+    source, target = Path(source), Path(target)
+    if which is not None and not isinstance(which, str):
+        raise TypeError(f"which must be a notebook's name such as '03', got {which!r}")
+    if not target.is_dir():
+        raise ClassroomError(
+            f"there is no folder {target} yet; run `make lab` first, which makes your copy"
+        )
+    manifest = read_manifest(target)
+    if which is not None and which.strip():
+        wanted = which.strip()
+        chosen = [
+            p for p in notebooks if wanted in (p.name, p.stem) or notebook_key(p.name) == wanted
+        ]
+        if not chosen:
+            keys = ", ".join(notebook_key(p.name) for p in notebooks)
+            raise ClassroomError(f"no course notebook is called {wanted!r}; choose one of {keys}")
+        if len(chosen) > 1:
+            names = ", ".join(p.name for p in chosen)
+            raise ClassroomError(f"{wanted!r} names several notebooks ({names}); give a full name")
+        prepared = _prepare(chosen)
+    else:
+        prepared = [
+            item
+            for item in _prepare(notebooks)
+            if item[0].name in manifest
+            and (target / item[0].name).exists()
+            and manifest[item[0].name].get("source") != item[2]
+        ]
+    results = []
+    for path, text, _ in prepared:
+        out = target / fresh_name(path.name)
+        if _existing_file(out) and out.read_text(encoding="utf-8", errors="replace") != text:
+            raise ClassroomError(
+                f"{out} exists and differs from the course's current version (did you work in "
+                "it?); rename or delete it, then run again"
+            )
+    for path, text, fingerprint in prepared:
+        out = target / fresh_name(path.name)
+        if out.exists():
+            results.append(Written(path, out, 0, "already there"))
+        else:
+            _write_text_atomically(text, out)
+            results.append(Written(path, out, 0, "wrote"))
+        manifest.setdefault(path.name, {})["fresh"] = fingerprint
+    if prepared:
+        _write_manifest(target, manifest)
+    return results
+
+
 def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
+    _write_text_atomically(_notebook_text(nb), path)
+
+
+def _notebook_text(nb: nbformat.NotebookNode) -> str:
+    """The exact text ``nbformat.write`` would save, so copies can be compared byte for byte."""
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_text_atomically(text: str, path: Path) -> None:
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
-            nbformat.write(nb, f)
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file; mkstemp's is owner-only
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -290,8 +631,35 @@ def main(argv: list[str] | None = None) -> int:
     student.add_argument("source", type=Path, help="a notebook or a folder of notebooks")
     student.add_argument("target", type=Path, help="folder to write the student edition into")
     student.add_argument("--force", action="store_true", help="replace files that exist")
+    study = sub.add_parser(
+        "self-study",
+        help="make or update a learner's own copy (what `make lab` runs); never overwrites",
+    )
+    study.add_argument("source", type=Path, help="the folder of course notebooks")
+    study.add_argument(
+        "target",
+        type=Path,
+        nargs="?",
+        default=Path(DEFAULT_SELF_STUDY_FOLDER),
+        help=f"the learner's folder (default: {DEFAULT_SELF_STUDY_FOLDER})",
+    )
+    fresh = sub.add_parser(
+        "fresh", help="write the course's current version of a notebook beside the learner's"
+    )
+    fresh.add_argument("source", type=Path, help="the folder of course notebooks")
+    fresh.add_argument("target", type=Path, help="the learner's folder")
+    fresh.add_argument(
+        "notebook",
+        nargs="?",
+        default=None,
+        help="e.g. 03 or 03_learning; default: every notebook that changed in the course",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.command == "self-study":
+            return _report_self_study(args.target, sync_self_study(args.source, args.target))
+        if args.command == "fresh":
+            return _report_fresh(write_fresh(args.source, args.target, args.notebook))
         results = make_student_edition(args.source, args.target, force=args.force)
     except ClassroomError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -310,6 +678,28 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def _report_self_study(target: Path, results: list[Synced]) -> int:
+    if results and all(r.action == "wrote" for r in results):
+        print(
+            f"Your own copy of the course is in {target}/ ({len(results)} notebooks): work "
+            "there; it is never overwritten. Under each exercise's check, 'Show a solution' "
+            "opens one."
+        )
+        return 0
+    for r in results:
+        if r.message:
+            print(r.message)
+    return 0
+
+
+def _report_fresh(results: list[Written]) -> int:
+    if not results:
+        print("No notebook changed in the course since your copies were made; nothing written.")
+    for r in results:
+        print(f"{r.action}: {r.target} (the course's current {r.source.name}; yours is untouched)")
     return 0
 
 
