@@ -10,8 +10,10 @@ Every exercise's answer sits in a code cell tagged ``solution`` between two mark
 
 The student edition replaces each marked region with a stub that raises
 ``NotImplementedError`` carrying the hint from the ``# HINT:`` line (or a generic one), and
-clears every output. Everything else is kept. The markers are the ones nbgrader uses, so a
-teacher who grades with nbgrader can give it the source notebooks directly.
+clears every output. Everything else is kept. The markers are the ones nbgrader uses, and
+every solution cell also carries nbgrader's cell metadata (``solution: true``, a unique
+``grade_id``), so a teacher who grades with nbgrader 0.9 can release the source notebooks
+with ``nbgrader generate_assignment`` instead (see ``docs/teaching.md``).
 
 Command line::
 

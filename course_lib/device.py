@@ -1,12 +1,20 @@
 """Choosing where PyTorch computes: CUDA, then Apple MPS, then the CPU.
 
-Nothing here runs at import time; call :func:`pick_device` when you need a device.
-Introduced in ``00_welcome``; used by every PyTorch notebook.
+The environment variable ``COURSE_DEVICE`` (``cpu``, ``cuda`` or ``mps``) overrides that
+automatic choice everywhere the course picks a device itself, for instance to stay on the
+CPU where an Apple GPU gives slightly different numbers; a ``device=`` argument given in
+code still wins. Nothing here runs at import time; call :func:`pick_device` when you need a
+device. Introduced in ``00_welcome``; used by every PyTorch notebook.
 """
 
 from __future__ import annotations
 
+import os
+
 _KNOWN = ("cuda", "mps", "cpu")
+
+#: The environment variable that overrides the automatic choice of device.
+DEVICE_ENV = "COURSE_DEVICE"
 
 
 def pick_device(prefer: str | None = None):
@@ -14,15 +22,50 @@ def pick_device(prefer: str | None = None):
 
     ``prefer`` forces a kind (``"cuda"``, ``"mps"`` or ``"cpu"``, or one GPU such as
     ``"cuda:1"``); asking for one that this machine does not have raises a ``ValueError``
-    that says what is available.
+    that says what is available. Without ``prefer``, a ``COURSE_DEVICE`` environment
+    variable (see :func:`device_source`) replaces the automatic choice; a value that names
+    no device available here raises a ``ValueError`` rather than falling back silently.
     """
     if prefer is None:
         import torch
 
-        return torch.device(available_devices()[0])
+        chosen = _device_from_environment()
+        return chosen if chosen is not None else torch.device(available_devices()[0])
     if not isinstance(prefer, str):
         raise TypeError(f"prefer must be a string such as 'cpu', got {type(prefer).__name__}")
     return as_device(prefer, name="prefer")
+
+
+def _device_from_environment():
+    """The device ``COURSE_DEVICE`` names, checked; ``None`` when it is unset or empty."""
+    value = os.environ.get(DEVICE_ENV, "")
+    if not value.strip():
+        return None
+    import torch
+
+    fix = f"valid here: {_choices()} (or unset {DEVICE_ENV} to let the course pick the fastest)"
+    try:
+        dev = torch.device(value.strip().lower())
+    except RuntimeError:
+        dev = None
+    if dev is None or dev.type not in _KNOWN:
+        raise ValueError(f"{DEVICE_ENV}={value!r} is not a device name; {fix}")
+    if dev.type not in available_devices() or (
+        dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count()
+    ):
+        raise ValueError(f"{DEVICE_ENV}={value!r} is not available on this machine; {fix}")
+    return dev
+
+
+def device_source() -> str:
+    """Where :func:`pick_device` takes its device from: ``"COURSE_DEVICE=mps"`` or ``"automatic"``.
+
+    Set the environment variable ``COURSE_DEVICE`` to ``cpu``, ``cuda`` or ``mps`` (or one
+    GPU, such as ``cuda:1``) to override the automatic choice; unset or empty means
+    automatic. Introduced in ``00_welcome``.
+    """
+    value = os.environ.get(DEVICE_ENV, "").strip()
+    return f"{DEVICE_ENV}={value}" if value else "automatic"
 
 
 def _choices() -> str:

@@ -10,6 +10,7 @@ function and require a named error or a finite result.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -208,6 +209,82 @@ def test_pick_device_names_prefer():
     with pytest.raises(ValueError, match=r"^prefer must be"):
         D.pick_device("gpu")
     assert D.as_device(" CPU ") == torch.device("cpu")
+
+
+# COURSE_DEVICE overrides the automatic choice; an explicit argument still wins.
+
+
+def test_unset_or_empty_course_device_means_the_automatic_choice(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+    automatic = torch.device(D.available_devices()[0])
+    assert D.pick_device() == automatic and D.device_source() == "automatic"
+    monkeypatch.setenv("COURSE_DEVICE", "  ")
+    assert D.pick_device() == automatic and D.device_source() == "automatic"
+
+
+@pytest.mark.parametrize("kind", D.available_devices())
+def test_course_device_overrides_every_automatic_choice(kind, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", f" {kind.upper()} ")
+    assert D.device_source() == f"COURSE_DEVICE={kind.upper()}"
+    assert D.pick_device().type == kind
+    assert D.as_device(None).type == kind
+    assert D.describe_device().startswith(kind)
+    assert T.as_device_tensors(np.zeros((2, 3), np.float32)).device.type == kind
+
+
+def test_an_explicit_device_wins_over_course_device(monkeypatch):
+    other = D.available_devices()[0]  # "cpu" on a CPU-only machine: then both agree
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    assert D.pick_device(other).type == other
+    assert D.as_device(other).type == other
+    assert D.describe_device("cpu").startswith("cpu")
+    assert T.as_device_tensors(np.zeros((2, 3), np.float32), device="cpu").device.type == "cpu"
+    # An explicit device also wins over a COURSE_DEVICE that would be an error.
+    monkeypatch.setenv("COURSE_DEVICE", "gpu")
+    assert D.pick_device("cpu") == D.as_device("cpu") == torch.device("cpu")
+
+
+@pytest.mark.parametrize("bad", ["gpu", "tpu", "cpu:0:1", "cuda", "mps", "cuda:7"])
+def test_a_bad_course_device_names_the_variable_and_the_choices(bad, monkeypatch):
+    if bad in D.available_devices() or (bad == "cuda:7" and torch.cuda.device_count() > 7):
+        pytest.skip(f"this machine has {bad}")
+    monkeypatch.setenv("COURSE_DEVICE", bad)
+    expected = (
+        "is not available on this machine"
+        if bad in ("cuda", "mps", "cuda:7")
+        else ("is not a device name")
+    )
+    for call in (D.pick_device, D.as_device, D.describe_device):
+        with pytest.raises(ValueError) as caught:
+            call(None) if call is D.as_device else call()
+        message = str(caught.value)
+        assert message.startswith(f"COURSE_DEVICE={bad!r} {expected}"), message
+        assert "\n" not in message and "valid here: " in message and "'cpu'" in message
+        for kind in D.available_devices():
+            assert repr(kind) in message
+        assert "unset COURSE_DEVICE" in message
+
+
+def test_the_welcome_check_says_who_chose_the_device(monkeypatch, capsys):
+    """The environment check of 00_welcome prints the device and where the choice came from."""
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "00_welcome.ipynb"
+    cells = {c.id: c.source for c in nbformat.read(path, as_version=4).cells}
+    for setting, expected in [(None, "the automatic choice"), ("cpu", "COURSE_DEVICE=cpu")]:
+        if setting is None:
+            monkeypatch.delenv("COURSE_DEVICE", raising=False)
+        else:
+            monkeypatch.setenv("COURSE_DEVICE", setting)
+        namespace: dict = {}
+        with matplotlib.rc_context():  # the imports apply the course style: keep it here
+            exec(cells["cell-05"], namespace)  # the imports
+            exec(cells["cell-07"], namespace)  # the environment check
+        lines = capsys.readouterr().out.splitlines()
+        device_line = next(line for line in lines if line.startswith("Device"))
+        assert D.describe_device() in device_line
+        chosen_line = next(line for line in lines if line.startswith("Chosen by"))
+        assert expected in chosen_line and "COURSE_DEVICE" in chosen_line
 
 
 # ----------------------------------------------------------------- misread arguments

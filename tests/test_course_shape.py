@@ -7,6 +7,7 @@ See "The rule for notebooks" in ``docs/maintaining.md``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -94,4 +95,51 @@ def test_no_hint_sits_in_plain_sight_above_an_answer():
     assert not offenders, (
         f"'{HINT_PREFIX}' lines stay visible in the student edition: {offenders}. Move the hint "
         "into the check's start_hint or behind a <details> reveal in the markdown."
+    )
+
+
+# nbgrader (https://nbgrader.readthedocs.io) reads these keys from each solution cell; schema
+# version 3 is the one nbgrader 0.9 writes. ``grade: false`` means the cell earns no points of
+# its own (the check in the next cell gives the feedback), so no ``points`` key is needed.
+NBGRADER_SOLUTION = {
+    "grade": False,
+    "locked": False,
+    "schema_version": 3,
+    "solution": True,
+    "task": False,
+}
+GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")  # nbgrader's schema allows only these characters
+
+
+def test_every_solution_cell_carries_nbgrader_metadata():
+    """nbgrader releases a cell's answer only if the cell says it is a solution (and no other)."""
+    problems = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        prefix = path.name.split("_", 1)[0]  # "03", "00a"
+        ids: set[str] = set()
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            where = f"{path.name} cell {index} ({cell.get('id')})"
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if SOLUTION_TAG not in cell.get("metadata", {}).get("tags", []):
+                if meta is not None and meta.get("solution"):
+                    problems.append(f"{where}: nbgrader solution but no '{SOLUTION_TAG}' tag")
+                continue
+            if meta is None:
+                problems.append(f"{where}: tagged '{SOLUTION_TAG}' but has no nbgrader metadata")
+                continue
+            grade_id = meta.get("grade_id")
+            rest = {k: v for k, v in meta.items() if k != "grade_id"}
+            if rest != NBGRADER_SOLUTION:
+                problems.append(f"{where}: nbgrader metadata {rest}, expected {NBGRADER_SOLUTION}")
+            if not isinstance(grade_id, str) or not GRADE_ID.match(grade_id):
+                problems.append(f"{where}: grade_id {grade_id!r} is not letters, digits, _ or -")
+            elif not grade_id.startswith(f"{prefix}-"):
+                problems.append(f"{where}: grade_id {grade_id!r} should start with '{prefix}-'")
+            elif grade_id in ids:
+                problems.append(f"{where}: grade_id {grade_id!r} is used twice in the notebook")
+            ids.add(grade_id)
+    assert not problems, (
+        "solution cells need nbgrader metadata such as {'nbgrader': {'grade': False, "
+        "'grade_id': '03-sgd', 'locked': False, 'schema_version': 3, 'solution': True, "
+        "'task': False}} (see docs/teaching.md):\n" + "\n".join(problems)
     )
