@@ -7,6 +7,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Session fixtures: the course wheel in a fresh venv, and the notebooks executed there.
+from runtime_venv import executed_notebooks, notebook_runner, runtime_venv  # noqa: F401
+
 # "ci" has no deadlines (a shared 2-core machine makes per-example timing meaningless) and a
 # fixed seed, so a red CI can be reproduced. "dev" draws new examples on every run, which is
 # how new failures are found; hypothesis prints the failing example to add with @example.

@@ -31,28 +31,49 @@ CONDA_NAMES = {
 }
 
 
-def pyproject_requirements() -> tuple[list[Requirement], list[Requirement]]:
-    """(runtime dependencies, the ``test`` extra) as declared in pyproject.toml."""
+def pyproject_requirements() -> tuple[list[Requirement], list[Requirement], list[Requirement]]:
+    """(runtime dependencies, the ``lab`` extra, the ``test`` extra) as declared in pyproject.toml.
+
+    An extra that names the course itself (``course_lib[lab]``) is replaced by that extra's
+    own requirements, so every list holds only third-party packages.
+    """
     if sys.version_info >= (3, 11):
         import tomllib
 
         project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
         runtime = [Requirement(r) for r in project["dependencies"]]
-        test = [Requirement(r) for r in project["optional-dependencies"]["test"]]
-        return runtime, test
-    # Python 3.10 has no tomllib: read the installed metadata, which `make` refreshes
-    # whenever pyproject.toml changes.
-    from importlib.metadata import requires
+        extras = {
+            name: [Requirement(r) for r in reqs]
+            for name, reqs in project["optional-dependencies"].items()
+        }
+    else:
+        # Python 3.10 has no tomllib: read the installed metadata, which `make` refreshes
+        # whenever pyproject.toml changes.
+        from importlib.metadata import requires
 
-    runtime, test = [], []
-    for line in requires("course_lib") or []:
-        req = Requirement(line)
-        if req.marker is None:
-            runtime.append(req)
-        elif req.marker.evaluate({"extra": "test"}):
-            req.marker = None
-            test.append(req)
-    return runtime, test
+        runtime, extras = [], {"lab": [], "test": []}
+        for line in requires("course_lib") or []:
+            req = Requirement(line)
+            if req.marker is None:
+                runtime.append(req)
+                continue
+            for name, reqs in extras.items():
+                if req.marker.evaluate({"extra": name}):
+                    req.marker = None
+                    reqs.append(req)
+                    break
+
+    def expand(name: str) -> list[Requirement]:
+        out = []
+        for req in extras[name]:
+            if canonicalize_name(req.name) == "course-lib":
+                for extra in sorted(req.extras):
+                    out.extend(expand(extra))
+            else:
+                out.append(req)
+        return out
+
+    return runtime, expand("lab"), expand("test")
 
 
 def constraints() -> dict[str, str]:
@@ -96,7 +117,7 @@ def conda_name_for(req: Requirement, available) -> str | None:
     return None
 
 
-RUNTIME, TEST_EXTRA = pyproject_requirements()
+RUNTIME, LAB_EXTRA, TEST_EXTRA = pyproject_requirements()
 PINS = constraints()
 
 
@@ -125,6 +146,21 @@ def test_constraints_pin_every_dependency_within_its_range(req):
         f"constraints.txt pins {req.name}=={PINS[name]}, outside pyproject.toml's range "
         f"'{req.specifier}'; change one of them so they agree"
     )
+
+
+#: Server-side packages: `pip install course_lib` (what Colab's first cell runs) must not
+#: pull them in; the ``lab`` extra adds them.
+SERVER_PACKAGES = {"jupyterlab", "notebook", "jupyter-server", "jupyterlab-server", "nbclassic"}
+
+
+def test_runtime_dependencies_are_what_a_kernel_needs():
+    server = [str(r) for r in RUNTIME if canonicalize_name(r.name) in SERVER_PACKAGES]
+    assert not server, f"{server} are runtime dependencies; move them to the `lab` extra"
+    assert "ipykernel" in {canonicalize_name(r.name) for r in RUNTIME}
+    lab = {canonicalize_name(r.name) for r in LAB_EXTRA}
+    assert "jupyterlab" in lab, "the `lab` extra must install JupyterLab (make lab opens it)"
+    test = {canonicalize_name(r.name) for r in TEST_EXTRA}
+    assert lab <= test, "the `test` extra must include the `lab` extra: the tests drive JupyterLab"
 
 
 # --- environment.yml (conda users) ----------------------------------------------------------
@@ -165,13 +201,14 @@ def test_binder_environment_is_python_311_with_cpu_pytorch_and_every_dependency(
     assert conda.get("python") == "=3.11", f"binder must pin python=3.11, has {conda.get('python')}"
     cpu_torch = "pytorch-cpu" in conda or "cpu" in conda.get("pytorch", "")
     assert cpu_torch, "binder must use conda-forge's CPU-only PyTorch (pytorch-cpu)"
-    missing = [str(req) for req in RUNTIME if conda_name_for(req, conda) is None]
+    # Binder learners use JupyterLab, so the `lab` extra belongs there too.
+    missing = [str(req) for req in RUNTIME + LAB_EXTRA if conda_name_for(req, conda) is None]
     assert not missing, f"binder/environment.yml does not list {missing}"
 
 
 def test_binder_versions_match_the_tested_pins():
     conda, _, _ = conda_environment(ROOT / "binder" / "environment.yml")
-    for req in RUNTIME:
+    for req in RUNTIME + LAB_EXTRA:
         listed = conda_name_for(req, conda)
         pin = PINS[canonicalize_name(req.name)]
         assert _conda_spec_allows(conda[listed], pin), (
