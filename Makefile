@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README.md):
 #   make lab    create .venv on first use, install the course, open JupyterLab
 #   make test   the same set-up, then lint and the whole test suite
+#   make site   the course website, every notebook run once, in _build/site/
 #
 # The exact versions that the tests were run with are pinned in constraints.txt;
 # pyproject.toml keeps the looser ranges for people who install the package themselves.
@@ -14,7 +15,7 @@ STAMP := $(VENV)/.course-installed
 TESTS ?= tests notebooks
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint setup clean-venv
+.PHONY: lab test lint setup clean-venv site
 
 setup: $(STAMP)
 
@@ -22,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; run: make PYTHON=python3.11 ...")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,site]'
 	@touch $(STAMP)
 
 lab: $(STAMP)
@@ -36,6 +37,10 @@ test: lint
 	COURSE_STRICT_CHECKS=1 HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		$(TESTS) $(PYTEST_ARGS)
+
+# The course website: runs every notebook once (COURSE_LIB_DATA is passed on), then Sphinx.
+site: $(STAMP)
+	$(BIN)/python site/build.py
 
 clean-venv:
 	rm -rf $(VENV)
