@@ -20,6 +20,7 @@ launch links under its title, in place of the Colab badge the notebook carries.
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import shutil
 import subprocess
@@ -38,6 +39,8 @@ BUILD = ROOT / "_build"
 REPOSITORY = "deep-learning-demystified/course"
 BINDER = "https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks/{name}"
 COLAB = "https://colab.research.google.com/github/{repo}/blob/main/notebooks/{name}"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)[ \t]*\n?", re.MULTILINE)
 
 
@@ -90,8 +93,34 @@ def _page_source(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     block = ["", f'<p class="course-launch">Run this notebook: {links}</p>', ""]
     lines[title + 1 : title + 1] = block
     first.source = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    nb.metadata.pop("widgets", None)  # the page shows each explorer's still picture
+    state = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [o for o in map(lambda o: _static_output(o, state), cell.outputs) if o]
     return nb
+
+
+def _static_output(output, state: dict):
+    """An output as a page without a kernel can show it.
+
+    An explorer carries its own still picture. Any other widget has only the text of its
+    first moment, e.g. a progress bar at 0%: a progress bar (an HBox of text, bar, text, as
+    tqdm draws it) becomes the line it ended with; other bare widgets are left out.
+    """
+    data = output.get("data", {})
+    if WIDGET_VIEW not in data or set(data) - {WIDGET_VIEW, "text/plain"}:
+        return output
+    model = state.get(data[WIDGET_VIEW].get("model_id"), {})
+    children = [
+        state.get(str(ref).removeprefix("IPY_MODEL_"), {})
+        for ref in model.get("state", {}).get("children", [])
+    ]
+    kinds = [child.get("model_name") for child in children]
+    if kinds != ["HTMLModel", "FloatProgressModel", "HTMLModel"]:
+        return None
+    first, _, last = (html.unescape(str(c["state"].get("value", ""))) for c in children)
+    text = f"{first}|{last}".replace("\u2007", " ")
+    return nbformat.v4.new_output("stream", name="stdout", text=text + "\n")
 
 
 def index_page(readme: Path, names: list[str]) -> str:

@@ -103,6 +103,7 @@ def test_each_page_shows_its_figures_and_no_error(site, executed_notebooks, name
     for sign in ("Traceback", "NotImplementedError", "output traceback", "output error"):
         assert sign not in html, f"{name}: the page shows an error ({sign!r})"
     assert "Loading widget" not in html and "application/vnd.jupyter.widget" not in html
+    assert not re.search(r"\b0%\|", html), f"{name}: a progress bar stuck at 0% (its first moment)"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
