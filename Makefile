@@ -2,6 +2,7 @@
 #   make lab    create .venv on first use, install the course, open JupyterLab
 #   make test   the same set-up, then lint and the whole test suite
 #   make fresh NB=03   the course's current 03 beside your own copy, after a `git pull`
+#   make site   the course website, every notebook run once, in _build/site/
 #
 # The exact versions that the tests were run with are pinned in constraints.txt;
 # pyproject.toml keeps the looser ranges for people who install the package themselves.
@@ -23,7 +24,7 @@ MY_NOTEBOOKS ?= my_notebooks
 LAB_ARGS ?=
 NB ?=
 
-.PHONY: lab fresh test lint setup clean-venv
+.PHONY: lab fresh test lint setup clean-venv site
 
 setup: $(STAMP)
 
@@ -31,7 +32,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; run: make PYTHON=python3.11 ...")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test,site]'
 	@touch $(STAMP)
 
 lab: $(STAMP)
@@ -51,6 +52,10 @@ test: lint
 	COURSE_STRICT_CHECKS=1 HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		$(TESTS) $(PYTEST_ARGS)
+
+# The course website: runs every notebook once (COURSE_LIB_DATA is passed on), then Sphinx.
+site: $(STAMP)
+	$(BIN)/python site/build.py
 
 clean-venv:
 	rm -rf $(VENV)

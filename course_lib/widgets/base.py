@@ -14,12 +14,16 @@ Subclasses build their artists in ``setup()`` and refresh them in ``draw(values)
 returns the readout sentence. ``explorer.set(name=value)`` moves a control from code exactly
 as a learner would with the mouse, which is how the tests and benchmarks drive explorers.
 
-Displaying an explorer (the last expression of a cell) shows its widget.
+Displaying an explorer (the last expression of a cell) shows its widget; a page without a
+kernel (the course website, a notebook viewer) shows a still picture of it instead.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import re
 import time
 from collections.abc import Mapping
 
@@ -46,6 +50,11 @@ EXPLORER_RC = {
     "ytick.labelsize": 10,
     "legend.fontsize": 10,
 }
+
+#: What a page without a kernel says under an explorer's still picture.
+STATIC_NOTE = (
+    "Interactive explorer: open this notebook in JupyterLab, Binder or Colab to move the sliders."
+)
 
 #: Widest a control row grows (label, track and value), so tracks stay a comfortable length.
 CONTROL_MAX_WIDTH = "640px"
@@ -88,6 +97,8 @@ class Explorer:
     #: Dots per inch of the PNG: 1.5 times the display density, so lines and text stay sharp
     #: on high-resolution screens and projectors while a redraw stays quick.
     dpi: int = 150
+    #: The line under the explorer's still picture on a page without a kernel.
+    static_note: str = STATIC_NOTE
 
     def __init__(self, controls: Mapping[str, widgets.ValueWidget]):
         apply_style()
@@ -169,7 +180,31 @@ class Explorer:
         return self._widget
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The widget for live front ends, and a still picture with one line for the rest.
+
+        JupyterLab, Notebook 7, VS Code and Colab render the widget view, which they rank
+        above every other type. A static page (the course website, nbconvert, a viewer
+        without a kernel) shows ``text/html`` instead: the figure as the explorer draws it
+        when displayed (its first state: notebooks display an explorer where they build it)
+        and a line that says where to move the sliders. ``image/png`` and ``text/plain`` carry
+        the same for viewers that take neither.
+        """
+        bundle, metadata = self.widget._repr_mimebundle_(**kwargs) or {}, {}
+        if isinstance(bundle, tuple):  # (data, metadata), as some widget libraries return
+            bundle, metadata = bundle
+        bundle = dict(bundle)
+        png = base64.b64encode(self.image.value).decode("ascii")
+        width_px = int(self.figsize[0] * DISPLAY_DPI)
+        readout = html.unescape(re.sub(r"<[^>]+>", "", self.readout_text))
+        bundle["image/png"] = png
+        bundle["text/plain"] = f"{self.title}\n{readout}\n{self.static_note}"
+        bundle["text/html"] = (
+            f'<div class="course-explorer-static"><p><b>{html.escape(self.title)}</b></p>'
+            f'<img src="data:image/png;base64,{png}" alt="{html.escape(readout)}" '
+            f'style="width: {width_px}px; max-width: 100%; height: auto">'
+            f"<p>{self.readout_text}</p><p><em>{html.escape(self.static_note)}</em></p></div>"
+        )
+        return (bundle, metadata) if metadata else bundle
 
     # --- internals -----------------------------------------------------------------------
     _holding = False

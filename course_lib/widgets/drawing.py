@@ -241,6 +241,18 @@ class DrawingPad(anywidget.AnyWidget):
     grid = traitlets.Int(GRID).tag(sync=True)
     pen = traitlets.Float(CANVAS_PEN_PX).tag(sync=True)
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The pad for live front ends; one line of text for a page without a kernel."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        data = {
+            **data,
+            "text/plain": "Drawing pad: open this notebook in JupyterLab, Binder or Colab to draw.",
+        }
+        return data, metadata
+
     @property
     def strokes(self) -> list[list[tuple[float, float]]]:
         """The strokes as lists of ``(x, y)`` float pairs."""
@@ -280,6 +292,10 @@ class HandwritingExplorer(Explorer):
     title = "Your own handwriting: draw a digit and watch the FFN and the CNN read it"
     figsize = (7.2, 6.0)
     dpi = 100  # the whole figure changes on every stroke: a lighter PNG keeps it quick
+    static_note = (
+        "Interactive explorer: open this notebook in JupyterLab, Binder or Colab to draw a digit "
+        "on the pad."
+    )
 
     #: Control settings the tests and the latency benchmark move through.
     example_moves = [
