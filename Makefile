@@ -11,9 +11,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
-# What `make test` runs: everything by default; name a file to test it alone, e.g.
+# What `make test` runs: everything by default (tests/test_runtime_wheel.py executes every
+# notebook once, in a fresh venv holding only the course wheel and its runtime
+# dependencies); name a file to test it alone, e.g. (a notebook runs with nbval)
 #   make test TESTS=notebooks/03_learning.ipynb
-TESTS ?= tests notebooks
+TESTS ?= tests
 PYTEST_ARGS ?=
 
 # The learner's own copy of the course, made on the first `make lab` and never overwritten
@@ -23,6 +25,8 @@ PYTEST_ARGS ?=
 MY_NOTEBOOKS ?= my_notebooks
 LAB_ARGS ?=
 NB ?=
+NBGRADER_SERVER_EXTENSIONS := $(addprefix nbgrader.server_extensions.,formgrader \
+	validate_assignment assignment_list course_list)
 
 .PHONY: lab fresh test lint setup clean-venv site
 
@@ -33,6 +37,11 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test,site]'
+	@# nbgrader (a teacher's tool the tests use) switches on its own JupyterLab panels and
+	@# server add-ons; a learner does not need them, so they are switched off in .venv.
+	@# A teacher who grades here turns them on again: see docs/teaching.md.
+	@$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	@$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER_EXTENSIONS) >/dev/null
 	@touch $(STAMP)
 
 lab: $(STAMP)

@@ -32,27 +32,6 @@ _spec.loader.exec_module(site_build)
 NOTEBOOKS = [p.name for p in site_build.course_notebooks()]
 
 
-# --- FALLBACK, delete when the shared fixture is merged --------------------------------------
-# The session fixture ``executed_notebooks`` ({file name: Path of an executed copy}) belongs
-# in tests/runtime_venv.py, used from tests/conftest.py. Until that file provides it, this
-# module runs the notebooks itself, in the current environment. Once it does, this block
-# steps aside by itself (and should then be deleted).
-def _shared_fixture_exists() -> bool:
-    shared = Path(__file__).with_name("runtime_venv.py")
-    return shared.exists() and "def executed_notebooks" in shared.read_text(encoding="utf-8")
-
-
-if not _shared_fixture_exists():
-
-    @pytest.fixture(scope="session")
-    def executed_notebooks(tmp_path_factory) -> dict[str, Path]:
-        folder = tmp_path_factory.mktemp("executed")
-        return site_build.execute(site_build.course_notebooks(), folder, timeout=600)
-
-
-# --- END OF FALLBACK ---------------------------------------------------------------------------
-
-
 @pytest.fixture(scope="module")
 def site(executed_notebooks, tmp_path_factory) -> Path:
     """The HTML folder of the site built from the executed notebooks."""
