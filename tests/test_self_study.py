@@ -361,7 +361,6 @@ def test_a_hint_below_the_check_still_comes_before_the_reveal():
     assert [c.get("id") for c in edition.cells][3] == "cell-01-reveal"
 
 
-
 def _late_hints(nb) -> list[str]:
     """Hints that a learner would meet after the exercise's answer, or outside its section.
 
