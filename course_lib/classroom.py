@@ -25,14 +25,17 @@ temporary name first and then renamed, so an interrupted run leaves no half-writ
 For a learner who studies alone, ``make lab`` runs::
 
     python -m course_lib.classroom self-study notebooks/ my_notebooks/
-    python -m course_lib.classroom fresh notebooks/ my_notebooks/ [03]    # make fresh NB=03
+    python -m course_lib.classroom fresh notebooks/ my_notebooks/ [03] [--anyway]  # make fresh
 
 ``self-study`` writes the *self-study edition* (the student edition with a collapsed "Show a
 solution" below each exercise's check) into the learner's folder, once; later runs add the
 notebooks that are new in the course, never overwrite a file, and name each notebook that
 changed in the course since the learner's copy was made. ``fresh`` writes the current version
-of such a notebook beside the learner's copy, as ``03_learning.fresh.ipynb``. A manifest in the
-folder (``.course-manifest.json``) records which source version each copy was made from.
+of such a notebook beside the learner's copy, as ``03_learning.fresh.ipynb``; a named notebook
+that did not change is written only with ``--anyway``. An earlier fresh copy is replaced only
+if the learner has not touched it since it was written. A manifest in the folder
+(``.course-manifest.json``) records which source version each copy was made from, and a hash
+of each fresh copy as written.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -308,6 +312,7 @@ MANIFEST_FORMAT = 1
 REVEAL_TAG = "solution-reveal"
 DEFAULT_SELF_STUDY_FOLDER = "my_notebooks"
 FRESH_SUFFIX = ".fresh"
+HINT_SUMMARY = re.compile(r"<summary>\s*Hint", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -315,7 +320,7 @@ class Synced:
     """What a self-study run did with one notebook, and the line to tell the learner."""
 
     name: str
-    action: str  # "wrote", "restored", "kept", "unchanged" or "changed upstream"
+    action: str  # "wrote", "restored" (was missing), "kept", "unchanged" or "changed upstream"
     message: str
 
 
@@ -362,6 +367,9 @@ def self_study_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tu
             and SOLUTION_TAG not in following.get("metadata", {}).get("tags", [])
         ):
             after = index + 1  # below the check, so the learner tries it first
+            hint = original.cells[index + 2] if index + 2 < len(original.cells) else None
+            if hint is not None and hint.cell_type == "markdown" and is_hint(hint.source):
+                after = index + 2  # a hint placed below the check still comes before the answer
         reveal = nbformat.v4.new_markdown_cell(
             solution_reveal(cell), metadata={"tags": [REVEAL_TAG]}
         )
@@ -380,6 +388,11 @@ def self_study_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tu
         cells.extend(reveals.get(index, []))
     student.cells = cells
     return student, removed
+
+
+def is_hint(markdown: str) -> bool:
+    """Whether a markdown cell holds a collapsed hint, ``<details><summary>Hint ...``."""
+    return bool(HINT_SUMMARY.search(markdown))
 
 
 def source_fingerprint(nb: nbformat.NotebookNode) -> str:
@@ -503,10 +516,12 @@ def sync_self_study(source: Path, target: Path) -> list[Synced]:
             if not out.exists():
                 _write_text_atomically(text, out)
                 had_copy = bool(entry and entry.get("source"))
-                action = "restored" if had_copy else "wrote"
-                why = "you had deleted it" if had_copy else "new in the course"
-                manifest[name] = {"source": fingerprint}
-                results.append(Synced(name, action, f"{action} {out} ({why})"))
+                if had_copy:
+                    message = f"wrote a new copy of {name} (yours was missing)"
+                else:
+                    message = f"wrote {out} (new in the course)"
+                manifest[name] = {**(entry or {}), "source": fingerprint}  # keeps fresh_file
+                results.append(Synced(name, "restored" if had_copy else "wrote", message))
             elif entry is None:
                 manifest[name] = {"source": fingerprint}
                 if out.read_text(encoding="utf-8", errors="replace") == text:
@@ -537,23 +552,32 @@ def sync_self_study(source: Path, target: Path) -> list[Synced]:
     return results
 
 
-def write_fresh(source: Path, target: Path, which: str | None = None) -> list[Written]:
+def write_fresh(
+    source: Path, target: Path, which: str | None = None, *, anyway: bool = False
+) -> list[Written]:
     """Write the current self-study copy of notebook(s) beside the learner's, never over it.
 
     ``which`` names one notebook (``"03"``, ``"03_learning"`` or ``"03_learning.ipynb"``);
     ``None`` means every notebook that changed in the course since the learner's copy was
-    made. Each goes to ``<name>.fresh.ipynb`` in ``target``; an existing fresh copy that
-    differs (the learner may have worked in it) is an error, not overwritten.
+    made. Each goes to ``<name>.fresh.ipynb`` in ``target``. A named notebook that did not
+    change since the learner's copy was made is written only with ``anyway=True`` (otherwise
+    its result says "unchanged"). An earlier fresh copy is replaced only if it is exactly as
+    it was written (its hash is in the manifest); one the learner changed, or one whose hash
+    is not known, is left as it is and its result says "skipped", while the other notebooks
+    are still written.
     """
     notebooks = _source_notebooks(source, target)
     source, target = Path(source), Path(target)
     if which is not None and not isinstance(which, str):
         raise TypeError(f"which must be a notebook's name such as '03', got {which!r}")
+    if not isinstance(anyway, bool):
+        raise TypeError(f"anyway must be True or False, got {anyway!r}")
     if not target.is_dir():
         raise ClassroomError(
             f"there is no folder {target} yet; run `make lab` first, which makes your copy"
         )
     manifest = read_manifest(target)
+    results = []
     if which is not None and which.strip():
         wanted = which.strip()
         chosen = [
@@ -566,6 +590,10 @@ def write_fresh(source: Path, target: Path, which: str | None = None) -> list[Wr
             names = ", ".join(p.name for p in chosen)
             raise ClassroomError(f"{wanted!r} names several notebooks ({names}); give a full name")
         prepared = _prepare(chosen)
+        path, _, fingerprint = prepared[0]
+        if not anyway and manifest.get(path.name, {}).get("source") == fingerprint:
+            results.append(Written(path, target / fresh_name(path.name), 0, "unchanged"))
+            prepared = []
     else:
         prepared = [
             item
@@ -574,25 +602,37 @@ def write_fresh(source: Path, target: Path, which: str | None = None) -> list[Wr
             and (target / item[0].name).exists()
             and manifest[item[0].name].get("source") != item[2]
         ]
-    results = []
-    for path, text, _ in prepared:
-        out = target / fresh_name(path.name)
-        if _existing_file(out) and out.read_text(encoding="utf-8", errors="replace") != text:
-            raise ClassroomError(
-                f"{out} exists and differs from the course's current version (did you work in "
-                "it?); rename or delete it, then run again"
-            )
-    for path, text, fingerprint in prepared:
-        out = target / fresh_name(path.name)
-        if out.exists():
-            results.append(Written(path, out, 0, "already there"))
-        else:
+    for path, _, _ in prepared:
+        _existing_file(target / fresh_name(path.name))
+    before = json.dumps(manifest, sort_keys=True)
+    try:
+        for path, text, fingerprint in prepared:
+            out = target / fresh_name(path.name)
+            entry = manifest.setdefault(path.name, {})
+            if out.exists():
+                current = out.read_bytes()
+                if current == text.encode("utf-8"):
+                    results.append(Written(path, out, 0, "already there"))
+                    entry.update(fresh=fingerprint, fresh_file=_sha256(current))
+                    continue
+                if entry.get("fresh_file") != _sha256(current):
+                    why = "has changes of yours" if entry.get("fresh_file") else "may hold work"
+                    results.append(Written(path, out, 0, f"skipped ({why})"))
+                    continue
+                action = "replaced"  # an older fresh copy, untouched since it was written
+            else:
+                action = "wrote"
             _write_text_atomically(text, out)
-            results.append(Written(path, out, 0, "wrote"))
-        manifest.setdefault(path.name, {})["fresh"] = fingerprint
-    if prepared:
-        _write_manifest(target, manifest)
+            entry.update(fresh=fingerprint, fresh_file=_sha256(text.encode("utf-8")))
+            results.append(Written(path, out, 0, action))
+    finally:
+        if json.dumps(manifest, sort_keys=True) != before:
+            _write_manifest(target, manifest)
     return results
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
@@ -654,14 +694,26 @@ def main(argv: list[str] | None = None) -> int:
         "notebook",
         nargs="?",
         default=None,
-        help="e.g. 03 or 03_learning; default: every notebook that changed in the course",
+        help=(
+            "e.g. 03 or 03_learning; default: every notebook that changed in the course. A "
+            "named notebook that did not change since your copy was made is not written "
+            "(say --anyway to write it all the same)"
+        ),
+    )
+    fresh.add_argument(
+        "--anyway",
+        action="store_true",
+        help="write the named notebook's fresh copy even if it did not change (make fresh "
+        "NB='03 --anyway')",
     )
     args = parser.parse_args(argv)
     try:
         if args.command == "self-study":
             return _report_self_study(args.target, sync_self_study(args.source, args.target))
         if args.command == "fresh":
-            return _report_fresh(write_fresh(args.source, args.target, args.notebook))
+            return _report_fresh(
+                write_fresh(args.source, args.target, args.notebook, anyway=args.anyway)
+            )
         results = make_student_edition(args.source, args.target, force=args.force)
     except ClassroomError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -691,18 +743,35 @@ def _report_self_study(target: Path, results: list[Synced]) -> int:
             "opens one."
         )
         return 0
-    for r in results:
-        if r.message:
-            print(r.message)
+    messages = [r.message for r in results if r.message]
+    for message in messages:
+        print(message)
+    if not messages:
+        print(f"{target}/ is up to date ({len(results)} notebooks)")
     return 0
 
 
 def _report_fresh(results: list[Written]) -> int:
     if not results:
         print("No notebook changed in the course since your copies were made; nothing written.")
+    skipped = 0
     for r in results:
-        print(f"{r.action}: {r.target} (the course's current {r.source.name}; yours is untouched)")
-    return 0
+        name = r.source.name
+        if r.action == "unchanged":
+            print(
+                f"{name} did not change in the course since your copy was made; nothing "
+                f"written (add --anyway to write {r.target.name} all the same)"
+            )
+        elif r.action.startswith("skipped"):
+            skipped += 1
+            what = "has changes of yours" if "changes" in r.action else "may hold work of yours"
+            print(
+                f"skipped {name}: {r.target} {what}; rename it to keep it, and run again",
+                file=sys.stderr,
+            )
+        else:
+            print(f"{r.action}: {r.target} (the course's current {name}; yours is untouched)")
+    return 1 if skipped else 0
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ def test_loss_stub_is_not_implemented():
 
     fb = check_bce_loss(stub)
     assert fb.status == "not_implemented" and "ONE example" in fb.message
+    assert "average of the costs over the N examples" in fb.message
 
 
 def naive_loss(z, y):
@@ -126,6 +127,14 @@ def quiet_log1p_exp_loss(z, y):
         return log1p_exp_loss(z, y)
 
 
+def where_both_branches_loss(z, y):
+    # Each branch is right where it is chosen, but np.where computes both everywhere.
+    def minus_log_sigmoid_where(t):
+        return np.where(t >= 0, np.log1p(np.exp(-t)), -t + np.log1p(np.exp(t)))
+
+    return np.mean(y * minus_log_sigmoid_where(z) + (1 - y) * minus_log_sigmoid_where(-z))
+
+
 def clipped_loss(z, y):
     e = np.exp(-np.abs(z))
     p = np.clip(np.where(z >= 0, 1 / (1 + e), e / (1 + e)), 1e-7, 1 - 1e-7)
@@ -145,6 +154,7 @@ def in_place(z, y):
         (quiet_naive_loss, "naive form log(sigmoid(z))"),
         (log1p_exp_loss, "You work from the score, which is right, but exp overflows"),
         (quiet_log1p_exp_loss, "You work from the score, which is right, but exp overflows"),
+        (where_both_branches_loss, "np.where evaluates BOTH branches"),
         (clipped_loss, "Clipping"),
         (lambda z, y: -np.mean(costs(z, y)), "minus sign is missing"),
         (lambda z, y: np.sum(costs(z, y)), "summed"),

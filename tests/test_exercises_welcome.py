@@ -43,6 +43,12 @@ def _inplace(images):
         (lambda x: x.astype(np.float32), "above 1"),
         (lambda x: x.astype(np.float32) / 256, "not 256"),
         (lambda x: (x.astype(np.float32) - 1) / 255, "pixel / 255"),
+        (lambda x: x.astype(np.float32) / x.max(), "you divided by the largest pixel"),
+        (
+            lambda x: (x.astype(np.float32) - x.min()) / (x.max() - x.min()),
+            "from its darkest to its brightest",
+        ),
+        (lambda x: x.astype(np.float32) / (255 if x.max() == 255 else 250), "30 to 200"),
         (lambda x: x.missing_method(), "AttributeError"),
     ],
 )
@@ -50,6 +56,13 @@ def test_each_slip_gets_its_hint(wrong, hint):
     fb = check_to_unit_range(wrong)
     assert fb.status == "wrong", fb
     assert hint in fb.message
+
+
+def test_dividing_before_converting_gives_the_same_float32_numbers_and_passes():
+    """The order only decides whether a float64 copy is made on the way; the check cannot
+    see that copy, and the notebook does not claim it does."""
+    fb = check_to_unit_range(lambda x: (x / 255).astype(np.float32))
+    assert fb.status == "correct", fb
 
 
 def test_strict_mode_raises(monkeypatch):

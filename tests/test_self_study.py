@@ -28,6 +28,7 @@ from course_lib.classroom import (
     REVEAL_TAG,
     SOLUTION_TAG,
     ClassroomError,
+    is_hint,
     main,
     make_student_edition,
     self_study_notebook,
@@ -164,8 +165,9 @@ def test_a_notebook_new_in_the_course_is_added_and_nothing_else_touched(course):
     }
 
 
-def _change_upstream(src: Path, name: str = "02_two") -> None:
-    nbformat.write(_exercise_notebook("Two, improved"), src / f"{name}.ipynb")
+def _change_upstream(src: Path, name: str = "02_two", title: str = "") -> None:
+    title = title or f"{name.split('_')[1].capitalize()}, improved"
+    nbformat.write(_exercise_notebook(title), src / f"{name}.ipynb")
 
 
 def test_a_changed_notebook_is_reported_kept_and_its_fresh_copy_goes_beside_it(course):
@@ -194,11 +196,65 @@ def test_a_changed_notebook_is_reported_kept_and_its_fresh_copy_goes_beside_it(c
     # Once the fresh copy is there, the learner is not told again; a rerun writes nothing.
     assert _changed(sync_self_study(src, mine)) == {}
     assert write_fresh(src, mine, "02")[0].action == "already there"
-    # Work done in the fresh copy is not overwritten either.
+    # Work done in the fresh copy is not overwritten either: that notebook is skipped.
     fresh.write_text(fresh.read_text().replace("improved", "improved, my notes"))
-    with pytest.raises(ClassroomError, match="rename or delete it"):
-        write_fresh(src, mine, "02_two")
-    assert work.read_bytes() == learners
+    notes = fresh.read_bytes()
+    _change_upstream(src, title="Two, improved again")
+    (skipped,) = write_fresh(src, mine, "02_two")
+    assert skipped.action == "skipped (has changes of yours)"
+    assert fresh.read_bytes() == notes and work.read_bytes() == learners
+
+
+def test_an_untouched_older_fresh_copy_is_replaced_and_an_edited_one_only_skips_itself(
+    course, capsys
+):
+    src, mine = course
+    sync_self_study(src, mine)
+    _change_upstream(src, "01_one")
+    _change_upstream(src, "02_two")
+    assert [r.action for r in write_fresh(src, mine)] == ["wrote", "wrote"]
+    one, two = mine / "01_one.fresh.ipynb", mine / "02_two.fresh.ipynb"
+    two.write_text(two.read_text().replace("improved", "improved, my notes"))
+    notes = two.read_bytes()
+    # The course moves on again: 01's fresh copy, never touched, is now an older version.
+    _change_upstream(src, "01_one", title="One, improved again")
+    _change_upstream(src, "02_two", title="Two, improved again")
+    assert main(["fresh", str(src), str(mine)]) == 1  # something was skipped
+    out, err = capsys.readouterr()
+    assert "replaced: " in out and "01_one.fresh.ipynb" in out
+    assert "One, improved again" in one.read_text()
+    assert two.read_bytes() == notes  # never overwrite a file the learner changed
+    (line,) = err.splitlines()
+    assert line.startswith("skipped 02_two.ipynb: ") and "has changes of yours" in line
+    assert "rename it to keep it, and run again" in line
+    # Renamed, it is kept; the next run writes the new version.
+    two.rename(mine / "02_two.my-notes.ipynb")
+    assert main(["fresh", str(src), str(mine)]) == 0
+    assert "Two, improved again" in two.read_text()
+    assert (mine / "02_two.my-notes.ipynb").read_bytes() == notes
+
+
+def test_a_fresh_copy_of_unknown_origin_is_never_overwritten(course):
+    src, mine = course
+    sync_self_study(src, mine)
+    _change_upstream(src)
+    (mine / "02_two.fresh.ipynb").write_text("made by hand")
+    (result,) = write_fresh(src, mine)
+    assert result.action.startswith("skipped")
+    assert (mine / "02_two.fresh.ipynb").read_text() == "made by hand"
+
+
+def test_fresh_for_a_named_notebook_that_did_not_change_writes_only_when_asked(course, capsys):
+    src, mine = course
+    sync_self_study(src, mine)
+    (result,) = write_fresh(src, mine, "01")
+    assert result.action == "unchanged" and not (mine / "01_one.fresh.ipynb").exists()
+    assert main(["fresh", str(src), str(mine), "01"]) == 0
+    out = capsys.readouterr().out
+    assert "01_one.ipynb did not change" in out and "nothing written" in out
+    assert "--anyway" in out and not (mine / "01_one.fresh.ipynb").exists()
+    assert main(["fresh", str(src), str(mine), "01", "--anyway"]) == 0
+    assert (mine / "01_one.fresh.ipynb").exists()
 
 
 def test_fresh_without_a_name_writes_every_changed_notebook_and_only_those(course):
@@ -217,6 +273,8 @@ def test_a_deleted_copy_is_written_again_to_start_over(course):
     results = sync_self_study(src, mine)
     assert _changed(results) == {"01_one.ipynb": "restored"}
     assert (mine / "01_one.ipynb").exists()
+    (message,) = [r.message for r in results if r.message]
+    assert message == "wrote a new copy of 01_one.ipynb (yours was missing)"
 
 
 def test_without_a_manifest_existing_files_are_kept_and_adopted(course):
@@ -262,7 +320,7 @@ def test_command_lines_print_one_line_each(course, capsys):
     first = capsys.readouterr().out.splitlines()
     assert len(first) == 1 and "2 notebooks" in first[0] and "Show a solution" in first[0]
     assert main(["self-study", str(src), str(mine)]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == f"{mine}/ is up to date (2 notebooks)\n"
     _change_upstream(src)
     assert main(["self-study", str(src), str(mine)]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -283,9 +341,76 @@ def test_the_course_itself_gets_a_reveal_for_every_exercise(tmp_path):
         for index, cell in enumerate(cells):
             if SOLUTION_TAG in cell.metadata.get("tags", []):
                 assert "### BEGIN SOLUTION" not in cell.source
-                # the check right below it, then the reveal
+                # the check right below it, then (after a hint placed there) the reveal
                 assert "check_" in cells[index + 1].source, (path.name, index)
-                assert REVEAL_TAG in cells[index + 2].metadata.get("tags", []), (path.name, index)
+                after = index + 2
+                if cells[after].cell_type == "markdown" and is_hint(cells[after].source):
+                    after += 1
+                assert REVEAL_TAG in cells[after].metadata.get("tags", []), (path.name, index)
+
+
+def test_a_hint_below_the_check_still_comes_before_the_reveal():
+    nb = _exercise_notebook()
+    hint = "<details>\n<summary>Hint</summary>\n\nDouble it.\n\n</details>\n\n## Next"
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell(hint, id="cell-02-hint"))
+    edition, _ = self_study_notebook(nb)
+    order = [c.get("id") for c in edition.cells]
+    assert order == ["cell-00", "cell-01", "cell-02", "cell-02-hint", "cell-01-reveal", "cell-03"]
+    nb.cells[3].source = "## Next, with no hint"
+    edition, _ = self_study_notebook(nb)
+    assert [c.get("id") for c in edition.cells][3] == "cell-01-reveal"
+
+
+def _late_hints(nb) -> list[str]:
+    """Hints that a learner would meet after the exercise's answer, or outside its section.
+
+    A hint belongs to the first solution cell after it. It must not sit right below an
+    exercise's check (where that exercise's "Show a solution" goes), and no new section
+    (a ``## `` heading) may start between the hint and its solution cell.
+    """
+    cells, problems = nb.cells, []
+    tagged = [SOLUTION_TAG in c.metadata.get("tags", []) for c in cells]
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or not is_hint(cell.source):
+            continue
+        where = f"{cell.get('id')} (cell {index})"
+        if index >= 2 and tagged[index - 2] and cells[index - 1].cell_type == "code":
+            problems.append(f"{where} sits below the check of {cells[index - 2].get('id')}")
+        answer = next((j for j in range(index + 1, len(cells)) if tagged[j]), None)
+        if answer is None:
+            problems.append(f"{where} comes after the last exercise")
+            continue
+        between = [cell.source.rsplit("</details>", 1)[-1]]
+        between += [c.source for c in cells[index + 1 : answer] if c.cell_type == "markdown"]
+        if any(line.startswith("## ") for text in between for line in text.splitlines()):
+            problems.append(f"{where} is in another section than its exercise")
+    return problems
+
+
+# Notebooks whose hints still sit below the check; the self-study edition puts the reveal
+# after such a hint, but the hint belongs above the exercise's answer.
+LATE_HINTS_KNOWN = {"01_why_deep_learning.ipynb"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(
+            path,
+            id=path.stem,
+            marks=[pytest.mark.xfail(strict=True, reason="hints below the checks")]
+            if path.name in LATE_HINTS_KNOWN
+            else [],
+        )
+        for path in sorted(NOTEBOOKS.glob("*.ipynb"))
+    ],
+)
+def test_each_exercises_hint_comes_before_its_solution(path):
+    problems = _late_hints(nbformat.read(path, as_version=4))
+    assert not problems, (
+        f"{path.name}: put each hint in a markdown cell above its exercise's solution cell, in "
+        "its section: " + "; ".join(problems)
+    )
 
 
 # --- make lab, as a learner (or a container's root) starts it ---------------------------

@@ -416,7 +416,7 @@ def check_gradient_descent(gradient_descent) -> Feedback:
             if np.allclose(path, fixed, rtol=1e-6, atol=1e-9):
                 raise Mistake(
                     "every step reuses the gradient of the starting point: compute dw inside "
-                    "the loop, at the current w, so each step follows the slope where it stands"
+                    "the loop, at the current w, so each step follows the slope where it stands."
                 )
             t = int(np.argmax(~np.all(np.isclose(path, ref, rtol=1e-6, atol=1e-9), axis=1)))
             raise Mistake(

@@ -8,8 +8,8 @@
 2. ``bce_loss(z, y)``: the binary cross-entropy, minus the log of the probability the neuron
    gave to what actually happened, averaged over the examples, computed from the scores ``z``
    so that no score overflows or takes ``log(0)``. The check names the naive form that
-   overflows, a missing minus sign, a sum instead of a mean, ``y`` and ``1 - y`` swapped, and
-   more.
+   overflows, ``np.where`` computing both branches (one of which overflows), a missing minus
+   sign, a sum instead of a mean, ``y`` and ``1 - y`` swapped, and more.
 
 Introduced in ``02_the_neuron``.
 """
@@ -163,6 +163,29 @@ _EXP_OVERFLOWS = (
 )
 
 
+_BOTH_BRANCHES = (
+    "Your loss comes out right, but exp overflowed on the way: np.where evaluates BOTH "
+    "branches on every element, so the branch you throw away still computes exp(1000). Write "
+    "each cost so that exp only ever sees -|z| (e.g. np.exp(-np.abs(z))); then neither branch "
+    "can overflow."
+)
+
+
+def _right_with_warnings_ignored(bce_loss, z, y, right: float) -> bool:
+    """Whether ``bce_loss(z, y)`` is exact once floating-point warnings are silenced.
+
+    Then the overflow happened in a value the answer threw away, as when ``np.where`` chooses
+    between two branches that are both computed everywhere.
+    """
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = float(np.asarray(bce_loss(z, y), dtype=np.float64).reshape(()))
+    except Exception:  # any failure: not a right answer
+        return False
+    return math.isclose(got, right, rel_tol=1e-6)
+
+
 def _from_score_without_abs(bce_loss) -> bool:
     """Whether ``bce_loss`` is exact for confident mistakes of 40 (where p itself rounds to 1).
 
@@ -238,6 +261,10 @@ def check_bce_loss(bce_loss) -> Feedback:
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
                     big = bce_loss(z_big, y_big)
             except (FloatingPointError, RuntimeWarning, OverflowError) as err:
+                if _right_with_warnings_ignored(bce_loss, z_big, y_big, right_big):
+                    raise Mistake(
+                        f"for scores of +-1000 NumPy says: {err}. {_BOTH_BRANCHES}"
+                    ) from None
                 if _from_score_without_abs(bce_loss):
                     raise Mistake(
                         f"for scores of +-1000 your code fails ({err}). {_EXP_OVERFLOWS}"
@@ -271,6 +298,7 @@ def check_bce_loss(bce_loss) -> Feedback:
         attempt,
         start_hint=(
             "first write the cost of ONE example with y = 1, then one with y = 0, from the "
-            "score z, with exp seeing only -|z|; the loss is their average."
+            "score z, with exp seeing only -|z|; the loss is the average of the costs over "
+            "the N examples, one number."
         ),
     )

@@ -28,6 +28,15 @@ def _probe_images() -> np.ndarray:
     return images
 
 
+def _dim_images() -> np.ndarray:
+    """A (2, 3, 4) uint8 batch whose pixels run from 30 to 200: no black and no 255 pixel."""
+    rng = np.random.default_rng(1)
+    images = rng.integers(31, 200, size=(2, 3, 4), dtype=np.uint8)
+    images[0, 1, 2] = 30
+    images[1, 0, 3] = 200
+    return images
+
+
 def check_to_unit_range(to_unit_range) -> Feedback:
     """Check a learner's ``to_unit_range(images)`` against the reference; explain slips."""
 
@@ -70,7 +79,27 @@ def check_to_unit_range(to_unit_range) -> Feedback:
                 "some values differ from pixel / 255; each pixel should be divided by 255 "
                 "and nothing else"
             )
-        return "0 stays 0, 255 becomes 1.0, float32, shape unchanged."
+        # A batch with no 255 pixel (and no 0): the scale must not depend on the batch.
+        dim = _dim_images()
+        out = np.asarray(to_unit_range(dim.copy()), dtype=np.float64)
+        if out.shape == dim.shape and not np.allclose(out, dim / 255.0, atol=1e-6):
+            if np.allclose(out, dim / 200.0, atol=1e-6):
+                raise Mistake(
+                    "you divided by the largest pixel of this batch; a batch whose brightest "
+                    "pixel is 200 would then map 200 to 1: divide by 255, the largest value a "
+                    "uint8 can hold"
+                )
+            if np.allclose(out, (dim - 30.0) / 170.0, atol=1e-6):
+                raise Mistake(
+                    "you stretched this batch from its darkest to its brightest pixel (30 became "
+                    "0 and 200 became 1), so the same byte would mean different things in "
+                    "different batches: divide every pixel by 255 and nothing else"
+                )
+            raise Mistake(
+                "for a batch whose pixels run from 30 to 200 some values differ from "
+                "pixel / 255; the scale must not depend on the batch: divide by 255"
+            )
+        return "0 stays 0, 255 becomes 1.0, 200 becomes 200 / 255, float32, shape unchanged."
 
     return run_check(
         "to_unit_range",
