@@ -368,7 +368,7 @@ def self_study_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tu
         ):
             after = index + 1  # below the check, so the learner tries it first
             hint = original.cells[index + 2] if index + 2 < len(original.cells) else None
-            if hint is not None and hint.cell_type == "markdown" and is_hint(hint.source):
+            if hint is not None and hint.cell_type == "markdown" and opens_with_hint(hint.source):
                 after = index + 2  # a hint placed below the check still comes before the answer
         reveal = nbformat.v4.new_markdown_cell(
             solution_reveal(cell), metadata={"tags": [REVEAL_TAG]}
@@ -393,6 +393,13 @@ def self_study_notebook(nb: nbformat.NotebookNode, name: str = "notebook") -> tu
 def is_hint(markdown: str) -> bool:
     """Whether a markdown cell holds a collapsed hint, ``<details><summary>Hint ...``."""
     return bool(HINT_SUMMARY.search(markdown))
+
+
+def opens_with_hint(markdown: str) -> bool:
+    """Whether a markdown cell *starts* with a collapsed hint: a hint left below an
+    exercise's check, which belongs to that exercise (not to the one the cell introduces)."""
+    text = markdown.lstrip()
+    return text.startswith("<details>") and is_hint(text.split("</details>", 1)[0])
 
 
 def source_fingerprint(nb: nbformat.NotebookNode) -> str:

@@ -31,6 +31,7 @@ from course_lib.classroom import (
     is_hint,
     main,
     make_student_edition,
+    opens_with_hint,
     self_study_notebook,
     student_notebook,
     sync_self_study,
@@ -344,7 +345,7 @@ def test_the_course_itself_gets_a_reveal_for_every_exercise(tmp_path):
                 # the check right below it, then (after a hint placed there) the reveal
                 assert "check_" in cells[index + 1].source, (path.name, index)
                 after = index + 2
-                if cells[after].cell_type == "markdown" and is_hint(cells[after].source):
+                if cells[after].cell_type == "markdown" and opens_with_hint(cells[after].source):
                     after += 1
                 assert REVEAL_TAG in cells[after].metadata.get("tags", []), (path.name, index)
 
@@ -374,7 +375,8 @@ def _late_hints(nb) -> list[str]:
         if cell.cell_type != "markdown" or not is_hint(cell.source):
             continue
         where = f"{cell.get('id')} (cell {index})"
-        if index >= 2 and tagged[index - 2] and cells[index - 1].cell_type == "code":
+        below_check = index >= 2 and tagged[index - 2] and cells[index - 1].cell_type == "code"
+        if below_check and opens_with_hint(cell.source):
             problems.append(f"{where} sits below the check of {cells[index - 2].get('id')}")
         answer = next((j for j in range(index + 1, len(cells)) if tagged[j]), None)
         if answer is None:
@@ -387,24 +389,7 @@ def _late_hints(nb) -> list[str]:
     return problems
 
 
-# Notebooks whose hints still sit below the check; the self-study edition puts the reveal
-# after such a hint, but the hint belongs above the exercise's answer.
-LATE_HINTS_KNOWN = {"01_why_deep_learning.ipynb"}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path,
-            id=path.stem,
-            marks=[pytest.mark.xfail(strict=True, reason="hints below the checks")]
-            if path.name in LATE_HINTS_KNOWN
-            else [],
-        )
-        for path in sorted(NOTEBOOKS.glob("*.ipynb"))
-    ],
-)
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
 def test_each_exercises_hint_comes_before_its_solution(path):
     problems = _late_hints(nbformat.read(path, as_version=4))
     assert not problems, (
