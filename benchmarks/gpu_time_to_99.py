@@ -44,12 +44,12 @@ import statistics
 import sys
 import time
 
-# Idle OpenMP threads normally spin while waiting for work. On a machine shared with other
-# processes the spinning steals the cores the other thread needs; sleeping instead makes
-# CPU timings far steadier (and costs nothing on a GPU). Must be set before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import numpy as np  # noqa: E402
+# OpenMP's waiting threads are left as a notebook's kernel leaves them (they spin a moment
+# between operations, then sleep), so the figures are what a learner's `fit` gets. On a
+# machine shared with other busy processes the spinning steals the cores the other thread
+# needs: run with OMP_WAIT_POLICY=PASSIVE there for steadier (and slower) CPU figures. The
+# policy in force is printed and stored in the JSON line.
+import numpy as np
 
 TARGET = 0.99
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # the normalisation the PyTorch example uses
@@ -236,6 +236,7 @@ def run(
             "SMOKE RUN: a tiny data set and network check that the script works; "
             "its times and accuracies mean nothing"
         )
+    policy = policy or "unset (OpenMP's default, as in a notebook's kernel)"
     out(f"device: {name}; torch {torch.__version__}; OMP_WAIT_POLICY={policy}")
     out(f"fast recipe: {recipe}")
     if extrapolated:
