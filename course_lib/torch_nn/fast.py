@@ -80,7 +80,6 @@ class FastRecipe:
     autocast: str | None = None  # "bf16": mixed precision (CUDA)
     compile: bool | str = False  # torch.compile the model (True or a mode name)
     fused: bool = False  # fused optimiser kernel (CUDA)
-    label_smoothing: float = 0.0  # 0.1: softened targets (see fit), for accuracy, not speed
 
     @classmethod
     def for_device(cls, device) -> FastRecipe:

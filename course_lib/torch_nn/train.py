@@ -346,28 +346,6 @@ def _loss_function(loss):
     )
 
 
-def _smoothed(loss, loss_fn, label_smoothing):
-    """The training loss: ``loss_fn``, with label smoothing when one is asked for."""
-    import functools
-
-    import torch.nn.functional as F
-
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(
-            f"label_smoothing must be a number from 0 to 1 such as 0.1, got {label_smoothing!r}"
-        )
-    if not 0 <= label_smoothing < 1:
-        raise ValueError(f"label_smoothing must be at least 0 and below 1, got {label_smoothing}")
-    if label_smoothing == 0:
-        return loss_fn
-    if loss != "cross_entropy":
-        raise ValueError(
-            "label_smoothing works with loss='cross_entropy'; with your own loss function, "
-            "smooth the targets inside it and leave label_smoothing at 0"
-        )
-    return functools.partial(F.cross_entropy, label_smoothing=float(label_smoothing))
-
-
 def _check_model(model):
     import torch
 
@@ -414,7 +392,6 @@ def fit(
     autocast: str | None = None,
     compile: bool | str = False,
     fused: bool = False,
-    label_smoothing: float = 0.0,
     log_every: int = 50,
 ) -> History:
     """Train ``model`` on ``(x_train, y_train)`` with mini-batches; return a :class:`History`.
@@ -450,12 +427,6 @@ def fit(
     * ``drop_last=True``: skip the last, smaller batch so every step has the same shape
       (compiled code and CUDA graphs then never see a new shape).
 
-    ``label_smoothing=0.1`` (with ``loss="cross_entropy"``) trains towards targets of 0.9
-    for the true class plus 0.1 shared out over all K classes instead of a hard 1, so the
-    network is never pushed to make one logit infinitely larger than the rest. The training
-    losses in the history are then those of the smoothed targets; validation losses stay
-    plain cross-entropy.
-
     Introduced in ``06_mnist_with_a_feed_forward_net``; used in ``07``, ``08`` and ``10``.
     """
     import torch
@@ -483,7 +454,6 @@ def fit(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable(history), got {type(callback).__name__}")
     loss_fn = _loss_function(loss)
-    train_loss_fn = _smoothed(loss, loss_fn, label_smoothing)
     device = _device(device)
 
     started = time.perf_counter()
@@ -552,7 +522,7 @@ def fit(
                             _check_logits(logits, yb.shape[0], labels, ("x_train", "y_train"))
                             if val is not None:
                                 _check_logits(logits, yb.shape[0], val_labels, ("x_val", "y_val"))
-                        batch_loss = train_loss_fn(logits.float(), yb)
+                        batch_loss = loss_fn(logits.float(), yb)
                     opt.zero_grad(set_to_none=True)
                     batch_loss.backward()
                     opt.step()
