@@ -33,8 +33,6 @@ from course_lib.numpy_nn.activations import (
     tanh_forward,
     tanh_grad,
 )
-
-# --- convolution, pooling and the CNN (conv.py, cnn.py): exports go below this line ---
 from course_lib.numpy_nn.cnn import CNN, CNNConfig
 from course_lib.numpy_nn.conv import (
     conv2d_backward,

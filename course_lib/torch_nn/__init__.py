@@ -48,9 +48,9 @@ from course_lib.torch_nn.optim import (
     minibatches,
 )
 
-# --- convolution, pooling, the CNN and training (conv.py, cnn.py, train.py): imports below ---
-# (train.predict/predict_proba stay in course_lib.torch_nn.train: neuron's names are taken)
-from course_lib.torch_nn.train import History, LiveLossPlot, evaluate, fit  # noqa: E402
+# train.predict and train.predict_proba stay in course_lib.torch_nn.train: the neuron's
+# functions already use those names here.
+from course_lib.torch_nn.train import History, LiveLossPlot, evaluate, fit
 
 __all__ = [
     "ACTIVATION_MODULES",

@@ -64,14 +64,6 @@ def as_tensor(x, name: str, ndim: int | None = None, layout: str | None = None) 
     return check_finite(x, name)
 
 
-def check_same_shape(a: torch.Tensor, like: torch.Tensor, name: str, what: str) -> None:
-    """``a`` must have exactly the shape of ``like``."""
-    if a.shape != like.shape:
-        raise ValueError(
-            f"{name} must have the shape of {what}, {tuple(like.shape)}, got {tuple(a.shape)}"
-        )
-
-
 def as_label_tensor(y, name: str, n: int, num_classes: int | None = None) -> torch.Tensor:
     """Check integer class labels: a tensor of shape ``(n,)`` with values in ``0..K-1``."""
     if not isinstance(y, torch.Tensor):
