@@ -227,16 +227,8 @@ def make_student_edition(source: Path, target: Path, *, force: bool = False) -> 
         nb = read_notebook(path)
         prepared.append((path, *student_notebook(nb, str(path))))
     for path, _, _ in prepared:
-        out = target / path.name
-        if out.exists() and not out.is_file():
-            raise ClassroomError(f"{out} exists and is not a file; move it away, then run again")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ClassroomError(
-            f"target folder {target} cannot be created ({error.strerror or error}); "
-            "choose a folder you can write to"
-        ) from None
+        _existing_file(target / path.name)
+    _make_folder(target)
     results = []
     for path, nb, removed in prepared:
         out = target / path.name
@@ -485,6 +477,16 @@ def _write_manifest(target: Path, notebooks: dict) -> None:
     _write_text_atomically(json.dumps(data, indent=1) + "\n", Path(target) / MANIFEST_NAME)
 
 
+def _make_folder(target: Path) -> None:
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ClassroomError(
+            f"target folder {target} cannot be created ({error.strerror or error}); "
+            "choose a folder you can write to"
+        ) from None
+
+
 def _existing_file(path: Path) -> bool:
     if path.exists() and not path.is_file():
         raise ClassroomError(f"{path} exists and is not a file; move it away, then run again")
@@ -506,13 +508,7 @@ def sync_self_study(source: Path, target: Path) -> list[Synced]:
     prepared = _prepare(notebooks)
     for path, _, _ in prepared:
         _existing_file(target / path.name)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ClassroomError(
-            f"folder {target} cannot be created ({error.strerror or error}); "
-            "choose a folder you can write to"
-        ) from None
+    _make_folder(target)
     results = []
     before = json.dumps(manifest, sort_keys=True)
     try:

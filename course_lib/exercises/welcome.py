@@ -19,22 +19,21 @@ def to_unit_range(images: np.ndarray) -> np.ndarray:
     return np.asarray(images).astype(np.float32) / np.float32(255.0)
 
 
+def _batch(seed: int, low: int, high: int) -> np.ndarray:
+    """A (2, 3, 4) uint8 batch of pixels from ``low`` to ``high``, both present."""
+    images = np.random.default_rng(seed).integers(low + 1, high, size=(2, 3, 4), dtype=np.uint8)
+    images[0, 0, 0], images[1, 2, 3] = low, high
+    return images
+
+
 def _probe_images() -> np.ndarray:
     """A small (N, H, W) = (2, 3, 4) uint8 batch holding 0, 255 and values between."""
-    rng = np.random.default_rng(0)
-    images = rng.integers(1, 255, size=(2, 3, 4), dtype=np.uint8)
-    images[0, 0, 0] = 0
-    images[1, 2, 3] = 255
-    return images
+    return _batch(0, 0, 255)
 
 
 def _dim_images() -> np.ndarray:
     """A (2, 3, 4) uint8 batch whose pixels run from 30 to 200: no black and no 255 pixel."""
-    rng = np.random.default_rng(1)
-    images = rng.integers(31, 200, size=(2, 3, 4), dtype=np.uint8)
-    images[0, 1, 2] = 30
-    images[1, 0, 3] = 200
-    return images
+    return _batch(1, 30, 200)
 
 
 def check_to_unit_range(to_unit_range) -> Feedback:
